@@ -1,0 +1,157 @@
+import type { StoredEntry } from './contracts.js'
+import { CacheError } from './errors.js'
+
+/**
+ * The remote-tier wire format. Self-describing so that changing the serializer or codecs in config never
+ * crashes a reader: an entry it cannot decode becomes a miss.
+ *
+ * Layout (little-endian):
+ *   'T' 'S' | version u8 | flags u8 | createdAt f64 | expiresAt f64 | staleUntil f64
+ *   | serializer id (u8 len + utf8) | codec count u8, each: id (u8 len + utf8), param (u8 len + utf8)
+ *   | tag count u16, each: u16 len + utf8 | payload (rest)
+ */
+export const ENVELOPE_VERSION = 1
+const MAGIC_0 = 0x54
+const MAGIC_1 = 0x53
+const FIXED = 28
+
+/** A codec that was applied to an entry, with its per-entry parameter (e.g. the AES key id). */
+export interface AppliedCodec {
+  id: string
+  param: string
+}
+
+/** Everything in an envelope except the payload. */
+export interface EnvelopeHeader {
+  createdAt: number
+  expiresAt: number
+  staleUntil: number
+  tags: string[]
+  /** Id of the serializer that produced the payload. */
+  serializer: string
+  /** Codecs applied after serialization, in the order they were applied. */
+  codecs: AppliedCodec[]
+}
+
+const utf8 = new TextEncoder()
+const fromUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+function decodeError(why: string, cause?: unknown): CacheError {
+  return new CacheError('E_DECODE', `entry is not a valid tierstack envelope: ${why}`, { cause })
+}
+
+/** Builds envelope bytes from a header and a payload. */
+export function encodeEnvelope(header: EnvelopeHeader, payload: Uint8Array): Uint8Array {
+  const serializer = utf8.encode(header.serializer)
+  const codecs = header.codecs.map((c) => [utf8.encode(c.id), utf8.encode(c.param)] as const)
+  const tags = header.tags.map((t) => utf8.encode(t))
+  if (serializer.length > 255) throw new CacheError('E_INVALID_OPTION', 'serializer id is longer than 255 bytes')
+  if (codecs.length > 255) throw new CacheError('E_INVALID_OPTION', 'more than 255 codecs')
+  if (tags.length > 65535) throw new CacheError('E_INVALID_OPTION', 'more than 65535 tags on one entry')
+  let size = FIXED + 1 + serializer.length + 1 + 2 + payload.length
+  for (const [id, param] of codecs) {
+    if (id.length > 255 || param.length > 255) throw new CacheError('E_INVALID_OPTION', 'codec id or param longer than 255 bytes')
+    size += 2 + id.length + param.length
+  }
+  for (const t of tags) {
+    if (t.length > 65535) throw new CacheError('E_INVALID_OPTION', 'tag longer than 65535 bytes')
+    size += 2 + t.length
+  }
+  const out = new Uint8Array(size)
+  const view = new DataView(out.buffer)
+  out[0] = MAGIC_0
+  out[1] = MAGIC_1
+  out[2] = ENVELOPE_VERSION
+  out[3] = 0
+  view.setFloat64(4, header.createdAt, true)
+  view.setFloat64(12, header.expiresAt, true)
+  view.setFloat64(20, header.staleUntil, true)
+  let o = FIXED
+  out[o++] = serializer.length
+  out.set(serializer, o)
+  o += serializer.length
+  out[o++] = codecs.length
+  for (const [id, param] of codecs) {
+    out[o++] = id.length
+    out.set(id, o)
+    o += id.length
+    out[o++] = param.length
+    out.set(param, o)
+    o += param.length
+  }
+  view.setUint16(o, tags.length, true)
+  o += 2
+  for (const t of tags) {
+    view.setUint16(o, t.length, true)
+    o += 2
+    out.set(t, o)
+    o += t.length
+  }
+  out.set(payload, o)
+  return out
+}
+
+/** Parses envelope bytes. Throws `CacheError` `E_DECODE` for anything that is not a well-formed envelope. */
+export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; payload: Uint8Array } {
+  if (!(bytes instanceof Uint8Array)) throw decodeError('not bytes')
+  if (bytes.length < FIXED + 4) throw decodeError(`too short (${bytes.length} bytes)`)
+  if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw decodeError('bad magic')
+  if (bytes[2] !== ENVELOPE_VERSION) throw decodeError(`unknown format version ${bytes[2]}`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const createdAt = view.getFloat64(4, true)
+  const expiresAt = view.getFloat64(12, true)
+  const staleUntil = view.getFloat64(20, true)
+  if (Number.isNaN(createdAt) || Number.isNaN(expiresAt) || Number.isNaN(staleUntil) || staleUntil < expiresAt) {
+    throw decodeError('bad timestamps')
+  }
+  let o = FIXED
+  const need = (n: number) => {
+    if (o + n > bytes.length) throw decodeError('truncated')
+  }
+  const str = (len: number) => {
+    need(len)
+    try {
+      return fromUtf8.decode(bytes.subarray(o, (o += len)))
+    } catch (err) {
+      throw decodeError('bad utf-8', err)
+    }
+  }
+  need(1)
+  const serializer = str(bytes[o++]!)
+  need(1)
+  const codecCount = bytes[o++]!
+  const codecs: AppliedCodec[] = []
+  for (let i = 0; i < codecCount; i++) {
+    need(1)
+    const id = str(bytes[o++]!)
+    need(1)
+    const param = str(bytes[o++]!)
+    codecs.push({ id, param })
+  }
+  need(2)
+  const tagCount = view.getUint16(o, true)
+  o += 2
+  const tags: string[] = []
+  for (let i = 0; i < tagCount; i++) {
+    need(2)
+    const len = view.getUint16(o, true)
+    o += 2
+    tags.push(str(len))
+  }
+  return { header: { createdAt, expiresAt, staleUntil, tags, serializer, codecs }, payload: bytes.subarray(o) }
+}
+
+/**
+ * For remote tiers that store only the bytes (Redis): rebuilds the `StoredEntry` from an envelope.
+ * Throws `CacheError` `E_DECODE` for bytes that are not an envelope.
+ */
+export function entryFromEnvelope(bytes: Uint8Array): StoredEntry<Uint8Array> {
+  const { header } = decodeEnvelope(bytes)
+  return {
+    value: bytes,
+    createdAt: header.createdAt,
+    expiresAt: header.expiresAt,
+    staleUntil: header.staleUntil,
+    tags: header.tags,
+  }
+}
