@@ -183,6 +183,11 @@ export interface CodecContext {
 export interface Codec {
   /** Recorded in every envelope; keep it stable. */
   readonly id: string
+  /**
+   * What the codec is for: a namespace's `compress` / `encrypt` options pick codecs by kind.
+   * Codecs without a kind are always applied. Order is serialize → compression → encryption.
+   */
+  readonly kind?: 'compression' | 'encryption'
   encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array | Promise<Uint8Array>
   /** Throws `CacheError` `E_DECODE` for bytes it cannot read. */
   decode(bytes: Uint8Array, ctx: CodecContext): Uint8Array | Promise<Uint8Array>
