@@ -1,0 +1,7 @@
+export { PrometheusMetrics } from './prometheus-metrics.js'
+export { prometheusMetrics } from './prometheus-metrics.js'
+export { defaultTierBuckets } from './prometheus-metrics.js'
+export { defaultLoaderBuckets } from './prometheus-metrics.js'
+export type { PrometheusMetricsOptions } from './prometheus-metrics.js'
+export type { MetricsScrape } from './prometheus-metrics.js'
+export type { MetricsSource } from './source.js'
