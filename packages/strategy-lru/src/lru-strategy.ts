@@ -9,9 +9,13 @@ export class LruStrategy implements EvictionStrategy {
 
   constructor(options: LruStrategyOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new CacheError('E_INVALID_OPTION', `@tierstack/strategy-lru: options must be an object, got ${String(options)}`, {
-        cause: new TypeError('invalid options'),
-      })
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `@tierstack/strategy-lru: options must be an object, got ${String(options)}`,
+        {
+          cause: new TypeError('invalid options'),
+        },
+      )
     }
     const { ttlResolution } = options
     if (ttlResolution !== undefined && !(Number.isSafeInteger(ttlResolution) && ttlResolution >= 0)) {
