@@ -108,6 +108,8 @@ export interface LocalTier extends Tier {
   stats(): LocalTierStats
   /** A new, empty tier of the same kind with some options replaced (per-namespace strategy or budget). */
   fork(options: LocalTierForkOptions): LocalTier
+  /** Set by the engine to count evictions per namespace; called for capacity and expiry removals. */
+  evictionListener?: ((key: string, reason: 'capacity' | 'expired') => void) | undefined
 }
 
 /** Why an entry left a bounded store. */

@@ -1,0 +1,101 @@
+import diagnostics from 'node:diagnostics_channel'
+import type { CacheError } from './errors.js'
+
+/**
+ * Events are published on `node:diagnostics_channel` channels. Publishing costs nothing unless someone
+ * subscribes (`channel.hasSubscribers` is checked first), so the hot path stays free.
+ *
+ * ```ts
+ * import { channels } from '@tierstack/core'
+ * channels.tierOperation.subscribe((e) => console.log(e))
+ * ```
+ */
+export const channelNames = {
+  /** Every cache-level read/write: {@link OperationEvent}. */
+  operation: 'tierstack:operation',
+  /** Every tier call: {@link TierOperationEvent}. */
+  tierOperation: 'tierstack:tier-operation',
+  /** Every loader run: {@link LoaderEvent}. */
+  loader: 'tierstack:loader',
+  /** Errors that were reported instead of thrown: {@link ErrorEvent}. */
+  error: 'tierstack:error',
+  /** Circuit breaker state changes: {@link BreakerEvent}. */
+  breaker: 'tierstack:breaker',
+  /** Local tier evictions: {@link EvictionEvent}. */
+  eviction: 'tierstack:eviction',
+  /** Bus messages received and applied: {@link BusEvent}. */
+  bus: 'tierstack:bus',
+} as const
+
+/** The diagnostics channels (see {@link channelNames}). */
+export const channels = {
+  operation: diagnostics.channel(channelNames.operation),
+  tierOperation: diagnostics.channel(channelNames.tierOperation),
+  loader: diagnostics.channel(channelNames.loader),
+  error: diagnostics.channel(channelNames.error),
+  breaker: diagnostics.channel(channelNames.breaker),
+  eviction: diagnostics.channel(channelNames.eviction),
+  bus: diagnostics.channel(channelNames.bus),
+}
+
+/** A cache-level operation. */
+export interface OperationEvent {
+  cacheId: string
+  namespace: string
+  op: 'get' | 'getMany' | 'set' | 'setMany' | 'has' | 'delete' | 'clear' | 'getOrSet' | 'deleteByTag'
+  key?: string
+  /** For reads. */
+  outcome?: 'hit' | 'stale' | 'miss'
+  /** Tier that answered a hit. */
+  tier?: string
+  durationMs: number
+}
+
+/** One call into a tier. */
+export interface TierOperationEvent {
+  cacheId: string
+  tier: string
+  op: 'get' | 'getMany' | 'set' | 'setMany' | 'delete' | 'clear' | 'deleteByTag'
+  durationMs: number
+  ok: boolean
+  timedOut: boolean
+}
+
+/** One loader run. */
+export interface LoaderEvent {
+  cacheId: string
+  namespace: string
+  key: string
+  durationMs: number
+  ok: boolean
+}
+
+/** An error that was reported (counted) rather than thrown. */
+export interface ErrorEvent {
+  cacheId: string
+  namespace?: string
+  tier?: string
+  op: string
+  error: CacheError
+}
+
+/** A circuit breaker changed state. */
+export interface BreakerEvent {
+  cacheId: string
+  tier: string
+  state: 'closed' | 'open' | 'half-open'
+}
+
+/** An entry left a local tier for lack of room or because it expired. */
+export interface EvictionEvent {
+  tier: string
+  key: string
+  reason: 'capacity' | 'expired'
+}
+
+/** A bus message was applied. */
+export interface BusEvent {
+  cacheId: string
+  type: string
+  source: string
+}

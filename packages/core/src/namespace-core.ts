@@ -1,0 +1,48 @@
+import type { LocalTier, StoredEntry } from './contracts.js'
+import type { EngineContext } from './engine-context.js'
+import { SingleFlight } from './single-flight.js'
+import type { NamespaceCounters } from './stats.js'
+import type { TierHandle } from './tier-handle.js'
+import type { ResolvedPolicy } from './validate.js'
+import type { ValuePipeline } from './value-pipeline.js'
+
+/** A live entry found by the read path, and where. */
+export interface Found {
+  entry: StoredEntry
+  /** Position of the tier that answered in the namespace's stack. */
+  index: number
+  /** Past `expiresAt`, within grace. */
+  stale: boolean
+  /** Envelope bytes when a remote tier answered (reused for backfill into remote tiers above). */
+  raw: Uint8Array | undefined
+}
+
+/** Internal state of one namespace, shared by the read path, write path and getOrSet. */
+export class NamespaceCore {
+  readonly prefix: string
+  /** The first tier when it is local: the synchronous L1 hit path. */
+  readonly l1: LocalTier | undefined
+  readonly hasRemote: boolean
+  readonly hasShared: boolean
+  readonly flights = new SingleFlight<unknown>()
+  /** Loaders still running after their caller was answered (soft timeout, early refresh). */
+  readonly refreshing = new Map<string, Promise<unknown>>()
+  /** Sampling counter for latency: timing every L1 hit would cost more than the hit itself. */
+  sample = 0
+
+  constructor(
+    readonly name: string,
+    readonly ctx: EngineContext,
+    readonly tiers: TierHandle[],
+    readonly policy: ResolvedPolicy,
+    readonly pipeline: ValuePipeline,
+    readonly counters: NamespaceCounters,
+    /** Local stores created for this namespace only (own strategy or budget). */
+    readonly ownLocal: LocalTier[],
+  ) {
+    this.prefix = `${name}:`
+    this.l1 = tiers[0]?.local
+    this.hasRemote = tiers.some((t) => t.kind === 'remote')
+    this.hasShared = tiers.some((t) => t.tier.capabilities?.shared)
+  }
+}

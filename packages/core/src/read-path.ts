@@ -1,0 +1,140 @@
+import type { StoredEntry } from './contracts.js'
+import { isCacheError } from './errors.js'
+import type { Found, NamespaceCore } from './namespace-core.js'
+import type { TierHandle } from './tier-handle.js'
+
+/**
+ * Reads `fullKey` through the stack in order. A fresh hit in tier k is backfilled into tiers 0..k-1 with the
+ * same absolute times, i.e. its remaining TTL. A stale entry (within grace) is remembered while lower tiers
+ * are searched for a fresher copy. Tier failures are reported and skipped.
+ */
+export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found | undefined> {
+  const { tiers, ctx } = ns
+  const now = ctx.now()
+  let stale: Found | undefined
+  for (let i = 0; i < tiers.length; i++) {
+    const t = tiers[i]!
+    let entry: StoredEntry | undefined
+    let raw: Uint8Array | undefined
+    if (t.local !== undefined) {
+      entry = t.local.getSync(fullKey)
+    } else {
+      if (!t.available) continue
+      try {
+        const stored = await t.run('get', () => t.tier.get(fullKey))
+        if (stored !== undefined) {
+          raw = stored.value as Uint8Array
+          entry = await ns.pipeline.decode(fullKey, raw)
+        }
+      } catch (err) {
+        undecodable(ns, t, fullKey, err)
+        ctx.tierError(err, ns.counters, ns.name, t, 'get')
+        continue
+      }
+    }
+    if (entry === undefined || entry.staleUntil <= now) {
+      t.misses++
+      continue
+    }
+    if (entry.expiresAt > now) {
+      t.hits++
+      const found: Found = { entry, index: i, stale: false, raw }
+      if (i > 0) backfill(ns, fullKey, found)
+      return found
+    }
+    stale ??= { entry, index: i, stale: true, raw }
+  }
+  return stale
+}
+
+/** Batch read: one round trip per tier for the keys still missing. Results in the order of `fullKeys`. */
+export async function lookupMany(ns: NamespaceCore, fullKeys: string[]): Promise<(Found | undefined)[]> {
+  const { tiers, ctx } = ns
+  const now = ctx.now()
+  const out: (Found | undefined)[] = new Array(fullKeys.length).fill(undefined)
+  let pending = fullKeys.map((_, i) => i)
+  for (let ti = 0; ti < tiers.length && pending.length > 0; ti++) {
+    const t = tiers[ti]!
+    let entries: (StoredEntry | undefined)[]
+    let raws: (Uint8Array | undefined)[] = []
+    if (t.local !== undefined) {
+      const local = t.local
+      entries = pending.map((i) => local.getSync(fullKeys[i]!))
+    } else {
+      if (!t.available) continue
+      try {
+        const stored = await t.run('getMany', () => t.tier.getMany(pending.map((i) => fullKeys[i]!)))
+        raws = stored.map((s) => s?.value as Uint8Array | undefined)
+        entries = await Promise.all(
+          stored.map(async (s, j) => {
+            if (s === undefined) return undefined
+            const key = fullKeys[pending[j]!]!
+            try {
+              return await ns.pipeline.decode(key, s.value as Uint8Array)
+            } catch (err) {
+              undecodable(ns, t, key, err)
+              ctx.tierError(err, ns.counters, ns.name, t, 'get')
+              return undefined
+            }
+          }),
+        )
+      } catch (err) {
+        ctx.tierError(err, ns.counters, ns.name, t, 'getMany')
+        continue
+      }
+    }
+    const still: number[] = []
+    pending.forEach((i, j) => {
+      const entry = entries[j]
+      if (entry === undefined || entry.staleUntil <= now) {
+        t.misses++
+        still.push(i)
+        return
+      }
+      if (entry.expiresAt > now) {
+        t.hits++
+        const found: Found = { entry, index: ti, stale: false, raw: raws[j] }
+        out[i] = found
+        if (ti > 0) backfill(ns, fullKeys[i]!, found)
+        return
+      }
+      out[i] ??= { entry, index: ti, stale: true, raw: raws[j] }
+      still.push(i)
+    })
+    pending = still
+  }
+  return out
+}
+
+/** An entry a reader cannot decode is deleted from that tier so it stops costing a decode on every read. */
+function undecodable(ns: NamespaceCore, t: TierHandle, fullKey: string, err: unknown): void {
+  if (!isCacheError(err, 'E_DECODE')) return
+  t.run('delete', () => t.tier.delete([fullKey])).catch(() => {})
+}
+
+/** Writes a found entry into the tiers above the one that answered. Remote backfills do not delay the read. */
+function backfill(ns: NamespaceCore, fullKey: string, found: Found): void {
+  const { entry } = found
+  for (let i = 0; i < found.index; i++) {
+    const t = ns.tiers[i]!
+    if (t.local !== undefined) {
+      try {
+        t.local.setSync(fullKey, entry)
+      } catch {
+        // A value too large for this tier simply is not backfilled there.
+      }
+      continue
+    }
+    if (!t.available) continue
+    const bytes = found.raw === undefined ? ns.pipeline.encode(fullKey, entry, ns.pipeline.serialize(entry.value)) : Promise.resolve(found.raw)
+    bytes
+      .then((value) => t.run('set', () => t.tier.set(fullKey, { ...entry, value })))
+      .catch((err: unknown) => {
+        try {
+          ns.ctx.tierError(err, ns.counters, ns.name, t, 'backfill')
+        } catch {
+          // backfill errors are never thrown to the reader
+        }
+      })
+  }
+}

@@ -1,0 +1,134 @@
+import { type BreakerState, CircuitBreaker } from './circuit-breaker.js'
+import type { LocalTier, Tier } from './contracts.js'
+import { CacheError, isCacheError } from './errors.js'
+import { channels } from './events.js'
+import { LatencyHistogram } from './histogram.js'
+import type { TierStats } from './options.js'
+import { TIMED_OUT, withTimeout } from './timeout.js'
+
+type TierOp = 'get' | 'getMany' | 'set' | 'setMany' | 'delete' | 'clear' | 'deleteByTag'
+
+/**
+ * The engine's view of one tier: the per-operation timeout, the circuit breaker and the tier's counters.
+ * Local tiers are called directly (no timer, no breaker: they cannot hang on a network).
+ */
+export class TierHandle {
+  readonly name: string
+  readonly kind: 'local' | 'remote'
+  /** Set for local tiers: the synchronous twins. */
+  readonly local: LocalTier | undefined
+  readonly breaker: CircuitBreaker | undefined
+  hits = 0
+  misses = 0
+  sets = 0
+  deletes = 0
+  errors = 0
+  timeouts = 0
+  readonly latency = { get: new LatencyHistogram(), set: new LatencyHistogram(), delete: new LatencyHistogram() }
+
+  constructor(
+    readonly tier: Tier,
+    readonly cacheId: string,
+    readonly timeoutMs: number,
+    threshold: number,
+    resetAfterMs: number,
+    now: () => number,
+  ) {
+    this.name = tier.name
+    this.kind = tier.kind
+    this.local = tier.kind === 'local' ? (tier as LocalTier) : undefined
+    this.breaker =
+      tier.kind === 'remote'
+        ? new CircuitBreaker(threshold, resetAfterMs, now, (state) => {
+            if (channels.breaker.hasSubscribers) channels.breaker.publish({ cacheId, tier: this.name, state })
+          })
+        : undefined
+  }
+
+  get breakerState(): BreakerState {
+    return this.breaker?.state ?? 'closed'
+  }
+
+  /** Whether the breaker would let a call through right now (without reserving a probe). */
+  get available(): boolean {
+    return this.breaker === undefined || this.breaker.state !== 'open'
+  }
+
+  /**
+   * Runs one tier operation under the timeout and the breaker. Rejects with `E_TIER_UNAVAILABLE` (breaker
+   * open), `E_TIER_TIMEOUT` or `E_TIER_ERROR`; decode errors (`E_DECODE`) pass through unchanged and do not
+   * count against the breaker, since the tier itself answered.
+   */
+  async run<T>(op: TierOp, fn: () => Promise<T>): Promise<T> {
+    const breaker = this.breaker
+    if (breaker !== undefined && !breaker.allow()) {
+      throw new CacheError('E_TIER_UNAVAILABLE', `${this.name} tier skipped: circuit breaker is open`)
+    }
+    const start = performance.now()
+    let ok = false
+    let timedOut = false
+    try {
+      let result: T | typeof TIMED_OUT
+      try {
+        result = await withTimeout(fn(), this.timeoutMs)
+      } catch (err) {
+        if (isCacheError(err, 'E_DECODE')) {
+          breaker?.success()
+          throw err
+        }
+        this.errors++
+        breaker?.failure()
+        throw isCacheError(err) && err.code !== 'E_INVALID_OPTION'
+          ? err
+          : new CacheError('E_TIER_ERROR', `${this.name} tier ${op} failed: ${(err as Error)?.message ?? err}`, { cause: err })
+      }
+      if (result === TIMED_OUT) {
+        timedOut = true
+        this.timeouts++
+        breaker?.failure()
+        throw new CacheError('E_TIER_TIMEOUT', `${this.name} tier ${op} timed out after ${this.timeoutMs} ms`)
+      }
+      ok = true
+      breaker?.success()
+      return result
+    } finally {
+      const ms = performance.now() - start
+      const hist = op === 'get' || op === 'getMany' ? this.latency.get : op === 'set' || op === 'setMany' ? this.latency.set : this.latency.delete
+      hist.record(ms)
+      if (channels.tierOperation.hasSubscribers) {
+        channels.tierOperation.publish({ cacheId: this.cacheId, tier: this.name, op, durationMs: ms, ok, timedOut })
+      }
+    }
+  }
+
+  snapshot(extraLocal: LocalTier[]): TierStats {
+    const stats: TierStats = {
+      name: this.name,
+      kind: this.kind,
+      hits: this.hits,
+      misses: this.misses,
+      sets: this.sets,
+      deletes: this.deletes,
+      errors: this.errors,
+      timeouts: this.timeouts,
+      evictions: 0,
+      breaker: this.breakerState,
+      latency: { get: this.latency.get.summary(), set: this.latency.set.summary(), delete: this.latency.delete.summary() },
+    }
+    if (this.local !== undefined) {
+      let entries = 0
+      let bytes = 0
+      let evictions = 0
+      for (const t of [this.local, ...extraLocal]) {
+        const s = t.stats()
+        entries += s.entries
+        bytes += s.bytes
+        evictions += s.evictions
+      }
+      stats.entries = entries
+      stats.bytes = bytes
+      stats.evictions = evictions
+    }
+    return stats
+  }
+}

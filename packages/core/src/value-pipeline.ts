@@ -1,0 +1,102 @@
+import type { Codec, CodecContext, Serializer, StoredEntry } from './contracts.js'
+import { type AppliedCodec, decodeEnvelope, encodeEnvelope } from './envelope.js'
+import { CacheError, isCacheError } from './errors.js'
+
+/** Codecs and serializers a reader may meet in stored entries, by id. */
+export class CodecRegistry {
+  readonly #codecs = new Map<string, Codec>()
+  readonly #serializers = new Map<string, Serializer>()
+
+  addCodec(codec: Codec): void {
+    if (!this.#codecs.has(codec.id)) this.#codecs.set(codec.id, codec)
+  }
+
+  addSerializer(serializer: Serializer): void {
+    if (!this.#serializers.has(serializer.id)) this.#serializers.set(serializer.id, serializer)
+  }
+
+  codec(id: string): Codec | undefined {
+    return this.#codecs.get(id)
+  }
+
+  serializer(id: string): Serializer | undefined {
+    return this.#serializers.get(id)
+  }
+}
+
+/**
+ * serialize → codecs (compression, then encryption) → envelope, and back. One instance per namespace
+ * (its serializer and write chain); decoding goes by the ids recorded in each entry, so entries written
+ * under an older configuration stay readable while their codecs are registered.
+ */
+export class ValuePipeline {
+  constructor(
+    readonly serializer: Serializer,
+    readonly codecs: Codec[],
+    readonly registry: CodecRegistry,
+  ) {}
+
+  /** Serializes only (used to validate a value before anything is written). */
+  serialize(value: unknown): Uint8Array {
+    try {
+      return this.serializer.serialize(value)
+    } catch (err) {
+      if (isCacheError(err, 'E_SERIALIZE')) throw err
+      throw new CacheError('E_SERIALIZE', `cannot serialize value: ${(err as Error)?.message ?? err}`, { cause: err })
+    }
+  }
+
+  async encode(fullKey: string, entry: StoredEntry, serialized: Uint8Array): Promise<Uint8Array> {
+    let bytes = serialized
+    const applied: AppliedCodec[] = []
+    for (const codec of this.codecs) {
+      const ctx: CodecContext = { key: fullKey, param: '', skipped: false }
+      const out = await codec.encode(bytes, ctx)
+      if (ctx.skipped) continue
+      bytes = out
+      applied.push({ id: codec.id, param: ctx.param })
+    }
+    return encodeEnvelope(
+      {
+        createdAt: entry.createdAt,
+        expiresAt: entry.expiresAt,
+        staleUntil: entry.staleUntil,
+        tags: entry.tags,
+        serializer: this.serializer.id,
+        codecs: applied,
+      },
+      bytes,
+    )
+  }
+
+  /** Envelope bytes → live entry. Throws `E_DECODE` for anything it cannot read. */
+  async decode(fullKey: string, envelope: Uint8Array): Promise<StoredEntry> {
+    const { header, payload } = decodeEnvelope(envelope)
+    let bytes = payload
+    for (let i = header.codecs.length - 1; i >= 0; i--) {
+      const applied = header.codecs[i]!
+      const codec = this.registry.codec(applied.id)
+      if (codec === undefined) {
+        throw new CacheError('E_DECODE', `entry '${fullKey}' was written with codec '${applied.id}', which is not configured (add it to decoders)`)
+      }
+      try {
+        bytes = await codec.decode(bytes, { key: fullKey, param: applied.param, skipped: false })
+      } catch (err) {
+        if (isCacheError(err, 'E_DECODE')) throw err
+        throw new CacheError('E_DECODE', `codec '${applied.id}' cannot decode entry '${fullKey}'`, { cause: err })
+      }
+    }
+    const serializer = this.registry.serializer(header.serializer)
+    if (serializer === undefined) {
+      throw new CacheError('E_DECODE', `entry '${fullKey}' was written with serializer '${header.serializer}', which is not configured`)
+    }
+    let value: unknown
+    try {
+      value = serializer.deserialize(bytes)
+    } catch (err) {
+      if (isCacheError(err, 'E_DECODE')) throw err
+      throw new CacheError('E_DECODE', `serializer '${header.serializer}' cannot read entry '${fullKey}'`, { cause: err })
+    }
+    return { value, createdAt: header.createdAt, expiresAt: header.expiresAt, staleUntil: header.staleUntil, tags: header.tags }
+  }
+}

@@ -1,0 +1,127 @@
+import type { StoredEntry } from './contracts.js'
+import type { NamespaceCore } from './namespace-core.js'
+import type { TierHandle } from './tier-handle.js'
+
+/** One entry to write, already validated. */
+export interface WriteItem {
+  fullKey: string
+  value: unknown
+  ttlMs: number
+  graceMs: number
+  tags: string[]
+}
+
+async function settle(ns: NamespaceCore, jobs: Promise<void>[]): Promise<void> {
+  if (jobs.length === 0) return
+  const all = Promise.all(jobs).then(() => undefined)
+  if (ns.ctx.backgroundRemoteWrites) {
+    all.catch(() => {})
+    return
+  }
+  await all
+}
+
+function remoteJob(ns: NamespaceCore, t: TierHandle, op: 'set' | 'delete' | 'clear' | 'deleteByTag', fn: () => Promise<unknown>, onOk?: (r: unknown) => void): Promise<void> {
+  if (!t.available) {
+    // Skipping a write to a tier whose breaker is open is an error worth counting: that tier now lags.
+    return Promise.resolve().then(() => ns.ctx.tierError(new Error('circuit breaker open'), ns.counters, ns.name, t, op))
+  }
+  return t.run(op, fn).then(
+    (r) => onOk?.(r),
+    (err: unknown) => ns.ctx.tierError(err, ns.counters, ns.name, t, op),
+  )
+}
+
+/**
+ * Write-through. Every value is serialized and encoded before anything is stored, so a value that cannot be
+ * serialized fails the call and leaves the cache untouched. Local tiers are written synchronously, remote
+ * tiers in parallel (awaited unless `backgroundRemoteWrites`).
+ */
+export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promise<void> {
+  const now = ns.ctx.now()
+  const entries: StoredEntry[] = items.map((it) => ({
+    value: it.value,
+    createdAt: now,
+    expiresAt: now + it.ttlMs,
+    staleUntil: now + it.ttlMs + it.graceMs,
+    tags: it.tags,
+  }))
+  let envelopes: Uint8Array[] | undefined
+  if (ns.hasRemote) {
+    const serialized = items.map((it) => ns.pipeline.serialize(it.value))
+    envelopes = await Promise.all(items.map((it, i) => ns.pipeline.encode(it.fullKey, entries[i]!, serialized[i]!)))
+  }
+  // A zero TTL stores nothing: the value would be expired on arrival; any older value goes.
+  const live = items.map((it) => it.ttlMs + it.graceMs > 0)
+  const jobs: Promise<void>[] = []
+  for (const t of ns.tiers) {
+    if (t.local !== undefined) {
+      for (let i = 0; i < items.length; i++) {
+        if (live[i]) t.local.setSync(items[i]!.fullKey, entries[i]!)
+        else t.local.deleteSync([items[i]!.fullKey])
+      }
+      t.sets += items.length
+      continue
+    }
+    const batch: [string, StoredEntry][] = []
+    const doomed: string[] = []
+    items.forEach((it, i) => {
+      if (live[i]) batch.push([it.fullKey, { ...entries[i]!, value: envelopes![i]! }])
+      else doomed.push(it.fullKey)
+    })
+    if (batch.length === 1) {
+      const [key, entry] = batch[0]!
+      jobs.push(remoteJob(ns, t, 'set', () => t.tier.set(key, entry), () => t.sets++))
+    } else if (batch.length > 1) {
+      jobs.push(remoteJob(ns, t, 'set', () => t.tier.setMany(batch), () => (t.sets += batch.length)))
+    }
+    if (doomed.length > 0) jobs.push(remoteJob(ns, t, 'delete', () => t.tier.delete(doomed)))
+  }
+  ns.counters.sets += items.length
+  if (ns.hasShared) ns.ctx.publish({ type: 'set', keys: items.map((it) => it.fullKey) })
+  await settle(ns, jobs)
+}
+
+/** Deletes keys from every tier of the namespace; resolves to how many existed (the largest count of any tier). */
+export async function deleteEntries(ns: NamespaceCore, fullKeys: string[]): Promise<number> {
+  let count = 0
+  const jobs: Promise<void>[] = []
+  for (const t of ns.tiers) {
+    if (t.local !== undefined) {
+      count = Math.max(count, t.local.deleteSync(fullKeys))
+      t.deletes += fullKeys.length
+      continue
+    }
+    jobs.push(
+      remoteJob(ns, t, 'delete', () => t.tier.delete(fullKeys), (n) => {
+        t.deletes += fullKeys.length
+        count = Math.max(count, n as number)
+      }),
+    )
+  }
+  ns.counters.deletes += fullKeys.length
+  if (ns.hasShared) ns.ctx.publish({ type: 'delete', keys: fullKeys })
+  // Deletes are always awaited: a caller that deletes then reads must not see the old value.
+  await Promise.all(jobs)
+  return count
+}
+
+/** Clears the namespace (prefix) in every tier. */
+export async function clearEntries(ns: NamespaceCore): Promise<void> {
+  const jobs = ns.tiers.map((t) => remoteJob(ns, t, 'clear', () => t.tier.clear(ns.prefix)))
+  if (ns.hasShared) ns.ctx.publish({ type: 'clear', prefix: ns.prefix })
+  await Promise.all(jobs)
+}
+
+/** Deletes tagged entries of the namespace in every tier; resolves to the largest count of any tier. */
+export async function deleteTagged(ns: NamespaceCore, tags: string[]): Promise<number> {
+  let count = 0
+  const jobs = ns.tiers.map((t) =>
+    remoteJob(ns, t, 'deleteByTag', () => t.tier.deleteByTag(tags, ns.prefix), (n) => {
+      count = Math.max(count, n as number)
+    }),
+  )
+  if (ns.hasShared) ns.ctx.publish({ type: 'tags', tags, prefix: ns.prefix })
+  await Promise.all(jobs)
+  return count
+}
