@@ -1,0 +1,1 @@
+export { ttl, TtlStrategy } from './ttl-strategy.js'
