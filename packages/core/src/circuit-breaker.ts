@@ -27,6 +27,13 @@ export class CircuitBreaker {
     return this.#state
   }
 
+  /** Whether `allow()` would let a call through now, without reserving the probe. */
+  get ready(): boolean {
+    if (this.#state === 'closed') return true
+    if (this.#state === 'open') return this.#now() - this.#openedAt >= this.#resetAfterMs
+    return !this.#probeInFlight
+  }
+
   /** Whether a call may go through now. A `true` in half-open state reserves the single probe. */
   allow(): boolean {
     if (this.#state === 'closed') return true

@@ -43,6 +43,7 @@ export class NamespaceCore {
     this.prefix = `${name}:`
     this.l1 = tiers[0]?.local
     this.hasRemote = tiers.some((t) => t.kind === 'remote')
-    this.hasShared = tiers.some((t) => t.tier.capabilities?.shared)
+    // Any remote tier may be read by another instance, so invalidations are published whenever one is in the stack.
+    this.hasShared = this.hasRemote
   }
 }

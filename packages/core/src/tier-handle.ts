@@ -51,7 +51,7 @@ export class TierHandle {
 
   /** Whether the breaker would let a call through right now (without reserving a probe). */
   get available(): boolean {
-    return this.breaker === undefined || this.breaker.state !== 'open'
+    return this.breaker === undefined || this.breaker.ready
   }
 
   /**
