@@ -131,7 +131,11 @@ export class MemoryTier implements LocalTier {
 
   deleteSync(keys: string[]): number {
     let n = 0
-    for (const key of keys) if (this.#store.delete(key)) n++
+    for (const key of keys) {
+      // peek() drops an expired entry, so only live entries are counted as deleted.
+      if (this.#store.peek(key) !== undefined) n++
+      this.#store.delete(key)
+    }
     return n
   }
 
