@@ -1,6 +1,5 @@
-import { CacheError } from '@tierstack/core'
+import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionReason } from '@tierstack/core'
-import { measure, resolveStoreOptions } from './options.js'
 
 /** Which queue discipline a `QueueStore` follows. */
 export const Policy = {
@@ -16,6 +15,8 @@ export type Policy = (typeof Policy)[keyof typeof Policy]
 
 /** Tuning of the queue disciplines; validated by the strategy factories. */
 export interface QueuePolicyConfig {
+  /** Strategy name, for error messages. */
+  name: string
   policy: Policy
   /** S3-FIFO: share of the budget (entries and bytes) for the probation queue. */
   smallRatio: number
@@ -98,14 +99,14 @@ export class QueueStore<TValue> implements BoundedStore<TValue> {
   readonly #pendingReasons: EvictionReason[] = []
 
   constructor(options: BoundedStoreOptions<TValue>, config: QueuePolicyConfig) {
-    const o = resolveStoreOptions(options)
+    const o = resolveStoreOptions(config.name, options)
     this.#policy = config.policy
     this.#maxFreq = config.policy === Policy.Fifo ? 0 : config.policy === Policy.Sieve ? 1 : 3
     this.#maxEntries = o.maxEntries
     this.#maxBytes = o.maxBytes
     this.#sizeOf = o.sizeOf
     this.#onEvict = o.onEvict
-    this.#now = o.now ?? Date.now
+    this.#now = o.now
     this.#promoteAfter = config.promoteAfter
     this.#smallMaxEntries = Math.max(1, Math.floor(o.maxEntries * config.smallRatio))
     this.#smallMaxBytes = o.maxBytes * config.smallRatio
@@ -211,7 +212,7 @@ export class QueueStore<TValue> implements BoundedStore<TValue> {
   #set(key: string, value: TValue, expiresAt: number | undefined): boolean {
     let size = 0
     if (this.#sizeOf !== undefined) {
-      size = measure(this.#sizeOf, value, key)
+      size = measureEntry(this.#sizeOf, value, key)
       // Larger than the whole budget: not stored, nothing else evicted. The value this write supersedes
       // must not be served any more.
       if (size > this.#maxBytes) return this.#dropSuperseded(key)

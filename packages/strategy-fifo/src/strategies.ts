@@ -19,7 +19,7 @@ export class FifoStrategy implements EvictionStrategy {
   readonly name = 'fifo'
 
   create<TValue>(options: BoundedStoreOptions<TValue>): BoundedStore<TValue> {
-    return new QueueStore(options, { policy: Policy.Fifo, smallRatio: 1, promoteAfter: 0 })
+    return new QueueStore(options, { name: 'fifo', policy: Policy.Fifo, smallRatio: 1, promoteAfter: 0 })
   }
 }
 
@@ -41,7 +41,7 @@ export class SieveStrategy implements EvictionStrategy {
   readonly name = 'sieve'
 
   create<TValue>(options: BoundedStoreOptions<TValue>): BoundedStore<TValue> {
-    return new QueueStore(options, { policy: Policy.Sieve, smallRatio: 1, promoteAfter: 0 })
+    return new QueueStore(options, { name: 'sieve', policy: Policy.Sieve, smallRatio: 1, promoteAfter: 0 })
   }
 }
 
@@ -88,7 +88,12 @@ export class S3FifoStrategy implements EvictionStrategy {
   }
 
   create<TValue>(options: BoundedStoreOptions<TValue>): BoundedStore<TValue> {
-    return new QueueStore(options, { policy: Policy.S3Fifo, smallRatio: this.#smallRatio, promoteAfter: 2 })
+    return new QueueStore(options, {
+      name: 's3fifo',
+      policy: Policy.S3Fifo,
+      smallRatio: this.#smallRatio,
+      promoteAfter: 2,
+    })
   }
 }
 

@@ -34,7 +34,7 @@ describe.each(strategies)('%s', (name, factory) => {
     for (const [options, option] of [
       [{}, 'maxEntries'],
       [{ maxEntries: -3 }, 'maxEntries'],
-      [{ maxBytes: 1.5, sizeOf: () => 1 }, 'maxBytes'],
+      [{ maxBytes: Number.NaN, sizeOf: () => 1 }, 'maxBytes'],
       [{ maxBytes: 10 }, 'sizeOf'],
       [{ maxEntries: 1, now: 1 }, 'now'],
     ] as [object, string][]) {

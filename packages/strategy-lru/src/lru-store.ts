@@ -1,7 +1,6 @@
-import { CacheError } from '@tierstack/core'
+import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionReason } from '@tierstack/core'
 import { LRUCache } from 'lru-cache'
-import { measure, resolveStoreOptions } from './options.js'
 
 /**
  * lru-cache reports why a value left through its `disposeAfter` reasons; this maps them to ours.
@@ -51,10 +50,16 @@ export class LruStore<TValue> implements BoundedStore<TValue> {
   #clearing = false
 
   constructor(options: BoundedStoreOptions<TValue>, strategyOptions: LruStrategyOptions = {}) {
-    const o = resolveStoreOptions(options)
-    this.#maxBytes = o.maxBytes
+    const o = resolveStoreOptions('lru', options)
+    // lru-cache counts sizes in positive integers: the budget is the whole bytes of maxBytes.
+    this.#maxBytes = Math.floor(o.maxBytes)
+    if (this.#maxBytes < 1) {
+      throw new CacheError('E_INVALID_OPTION', `lru: maxBytes must be at least 1 byte, got ${o.maxBytes}`, {
+        cause: new RangeError('maxBytes below 1'),
+      })
+    }
     this.#sizeOf = o.sizeOf
-    this.#now = o.now ?? Date.now
+    this.#now = o.now
     const onEvict = o.onEvict
     const lruOptions: LRUCache.Options<string, {}, unknown> = {
       max: Number.isFinite(o.maxEntries) ? o.maxEntries : 0,
@@ -62,9 +67,9 @@ export class LruStore<TValue> implements BoundedStore<TValue> {
       // performance.now(), which counts from process start).
       perf: { now: this.#now },
       // A debounced clock would hide time steps of an injected test clock for up to a millisecond.
-      ttlResolution: o.now === undefined ? (strategyOptions.ttlResolution ?? 1) : 0,
+      ttlResolution: options.now === undefined ? (strategyOptions.ttlResolution ?? 1) : 0,
     }
-    if (Number.isFinite(o.maxBytes)) lruOptions.maxSize = o.maxBytes
+    if (Number.isFinite(this.#maxBytes)) lruOptions.maxSize = this.#maxBytes
     if (onEvict !== undefined) {
       lruOptions.disposeAfter = (value, key, reason) => {
         const ours = REASONS[reason]
@@ -90,7 +95,7 @@ export class LruStore<TValue> implements BoundedStore<TValue> {
     }
     const opts = this.#setOptions
     if (this.#sizeOf !== undefined) {
-      const size = Math.max(1, Math.ceil(measure(this.#sizeOf, value, key)))
+      const size = Math.max(1, Math.ceil(measureEntry(this.#sizeOf, value, key)))
       // Larger than the whole budget: not stored, and nothing else is evicted to make room. The previous
       // value under this key is superseded by this write, so it must not be served any more.
       if (size > this.#maxBytes) {

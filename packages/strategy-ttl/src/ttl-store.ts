@@ -1,6 +1,5 @@
-import { CacheError } from '@tierstack/core'
+import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionReason } from '@tierstack/core'
-import { measure, resolveStoreOptions } from './options.js'
 
 const INITIAL_SLOTS = 64
 const MAX_SLOTS = 2 ** 32 - 1
@@ -58,12 +57,12 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
   readonly #pendingReasons: EvictionReason[] = []
 
   constructor(options: BoundedStoreOptions<TValue>) {
-    const o = resolveStoreOptions(options)
+    const o = resolveStoreOptions('ttl', options)
     this.#maxEntries = o.maxEntries
     this.#maxBytes = o.maxBytes
     this.#sizeOf = o.sizeOf
     this.#onEvict = o.onEvict
-    this.#now = o.now ?? Date.now
+    this.#now = o.now
     this.#capacity = Math.min(INITIAL_SLOTS, o.maxEntries)
     this.#keys = new Array(this.#capacity).fill(undefined)
     this.#values = new Array(this.#capacity).fill(undefined)
@@ -149,7 +148,7 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
   #set(key: string, value: TValue, expiresAt: number | undefined): boolean {
     let size = 0
     if (this.#sizeOf !== undefined) {
-      size = measure(this.#sizeOf, value, key)
+      size = measureEntry(this.#sizeOf, value, key)
       // Larger than the whole budget: not stored, nothing else evicted. The value this write supersedes
       // must not be served any more.
       if (size > this.#maxBytes) return this.#dropSuperseded(key)
