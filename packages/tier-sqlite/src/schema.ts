@@ -60,14 +60,14 @@ export function inspect(db: Db, path: string, table: string): { fresh: boolean; 
   if (applicationId !== 0 && applicationId !== APPLICATION_ID) {
     throw refuse(path, `it belongs to another application (application_id 0x${applicationId.toString(16)})`)
   }
+  if (applicationId === 0 && version !== 0) {
+    throw refuse(path, `it is not a tierstack cache (user_version ${version} was set by another application)`)
+  }
   if (version > SCHEMA_VERSION) {
     throw refuse(
       path,
       `it was written by a newer @tierstack/tier-sqlite (schema version ${version}, this one knows up to ${SCHEMA_VERSION}); upgrade the package or use another path`,
     )
-  }
-  if (applicationId === 0 && version !== 0) {
-    throw refuse(path, `it is not a tierstack cache (user_version ${version} was set by another application)`)
   }
   const pages = db.pragma('page_count', { simple: true }) as number
   if (version < SCHEMA_VERSION) return { fresh: pages === 0, needsWork: true }
