@@ -1,0 +1,2 @@
+export { GzipCodec, gzip } from './gzip-codec.js'
+export type { GzipCodecOptions } from './gzip-codec.js'
