@@ -22,14 +22,18 @@ function invalid(message: string): CacheError {
 }
 
 function checkPath(name: string, value: unknown, allowEmpty: boolean): string {
-  if (typeof value !== 'string' || (value === '' ? !allowEmpty : !/^\/[^?#\s]*[^/?#\s]$|^\/[^/?#\s]$/.test(value))) {
+  if (
+    typeof value !== 'string' ||
+    (value === '' ? !allowEmpty : !/^\/[^?#\s]*[^/?#\s]$|^\/[^/?#\s]$/.test(value))
+  ) {
     throw invalid(`${name} must start with "/" and not end with "/", got ${JSON.stringify(value)}`)
   }
   return value
 }
 
 function checkPositiveInt(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalid(`${name} must be a positive integer, got ${String(value)}`)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw invalid(`${name} must be a positive integer, got ${String(value)}`)
   return value
 }
 
@@ -80,13 +84,15 @@ export class AdminHandler {
     this.#protectReads = options.protectReads === true
     this.prefix = checkPath('prefix', options.prefix ?? '/cache', true)
     this.#metricsPath = checkPath('metricsPath', options.metricsPath ?? '/metrics', false)
-    if (options.metrics !== undefined && typeof options.metrics !== 'function') throw invalid('metrics must be a function returning { contentType, body }')
+    if (options.metrics !== undefined && typeof options.metrics !== 'function')
+      throw invalid('metrics must be a function returning { contentType, body }')
     this.#metrics = options.metrics
     this.#warmup = new Map()
     if (options.warmup !== undefined) {
       if (!isRecord(options.warmup)) throw invalid('warmup must be an object of loaders by namespace')
       for (const [name, loader] of Object.entries(options.warmup)) {
-        if (typeof loader !== 'function') throw invalid(`warmup.${name} must be a function (key, ctx) => value`)
+        if (typeof loader !== 'function')
+          throw invalid(`warmup.${name} must be a function (key, ctx) => value`)
         this.#warmup.set(name, loader)
       }
     }
@@ -95,18 +101,28 @@ export class AdminHandler {
     try {
       this.#bodyLimit = parseBytes(options.bodyLimit ?? '1mb')
     } catch (cause) {
-      throw new CacheError('E_INVALID_OPTION', `tierstack/admin: bodyLimit must be a byte size, got ${String(options.bodyLimit)}`, { cause })
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `tierstack/admin: bodyLimit must be a byte size, got ${String(options.bodyLimit)}`,
+        { cause },
+      )
     }
     const tierNames = Object.keys(cache.stats().tiers)
     if (options.requiredTiers !== undefined) {
       if (!Array.isArray(options.requiredTiers)) throw invalid('requiredTiers must be an array of tier names')
       for (const name of options.requiredTiers) {
-        if (!tierNames.includes(name)) throw invalid(`requiredTiers: unknown tier ${JSON.stringify(name)} (tiers: ${tierNames.join(', ')})`)
+        if (!tierNames.includes(name))
+          throw invalid(
+            `requiredTiers: unknown tier ${JSON.stringify(name)} (tiers: ${tierNames.join(', ')})`,
+          )
       }
       this.#requiredTiers = [...options.requiredTiers]
     }
     if (options.namespaces !== undefined) {
-      if (!Array.isArray(options.namespaces) || options.namespaces.some((n) => typeof n !== 'string' || n === '')) {
+      if (
+        !Array.isArray(options.namespaces) ||
+        options.namespaces.some((n) => typeof n !== 'string' || n === '')
+      ) {
         throw invalid('namespaces must be an array of non-empty strings')
       }
       this.#namespaces = [...options.namespaces]
@@ -117,7 +133,11 @@ export class AdminHandler {
    * Node / Express / Connect handler. Resolves to `true` when it answered; for a path that is not an admin
    * route it calls `next()` if given and resolves to `false` without touching `res`.
    */
-  readonly node = async (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): Promise<boolean> => {
+  readonly node = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next?: (err?: unknown) => void,
+  ): Promise<boolean> => {
     const request: AdminRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
@@ -174,7 +194,8 @@ export class AdminHandler {
     }
     if (response === undefined) return undefined
     const { body } = response
-    if (typeof body === 'string') return new Response(body, { status: response.status, headers: response.headers })
+    if (typeof body === 'string')
+      return new Response(body, { status: response.status, headers: response.headers })
     const encoder = new TextEncoder()
     const iterator = body[Symbol.asyncIterator]()
     const stream = new ReadableStream<Uint8Array>({
@@ -196,7 +217,8 @@ export class AdminHandler {
     const method = req.method.toUpperCase()
 
     if (this.#metrics !== undefined && path === this.#metricsPath) {
-      if (method !== 'GET' && method !== 'HEAD') return problem(405, `${method} is not allowed on ${path}`, { allow: 'GET, HEAD' })
+      if (method !== 'GET' && method !== 'HEAD')
+        return problem(405, `${method} is not allowed on ${path}`, { allow: 'GET, HEAD' })
       if (this.#protectReads && !this.#authorized(req)) return this.#unauthorized()
       const m = await this.#metrics()
       return text(200, m.contentType, method === 'HEAD' ? '' : m.body)
@@ -209,9 +231,15 @@ export class AdminHandler {
       case '/status':
       case '/stats':
       case '/health': {
-        if (method !== 'GET' && method !== 'HEAD') return problem(405, `${method} is not allowed on ${path}`, { allow: 'GET, HEAD' })
+        if (method !== 'GET' && method !== 'HEAD')
+          return problem(405, `${method} is not allowed on ${path}`, { allow: 'GET, HEAD' })
         if (this.#protectReads && !this.#authorized(req)) return this.#unauthorized()
-        const res = route === '/status' ? this.#status() : route === '/stats' ? json(200, this.#cache.stats()) : await this.#health()
+        const res =
+          route === '/status'
+            ? this.#status()
+            : route === '/stats'
+              ? json(200, this.#cache.stats())
+              : await this.#health()
         return method === 'HEAD' ? { ...res, body: '' } : res
       }
       case '/clear':
@@ -244,7 +272,9 @@ export class AdminHandler {
   }
 
   #unauthorized(): AdminResponse {
-    return problem(401, 'missing or wrong bearer token (Authorization: Bearer <token>)', { 'www-authenticate': 'Bearer realm="tierstack-admin"' })
+    return problem(401, 'missing or wrong bearer token (Authorization: Bearer <token>)', {
+      'www-authenticate': 'Bearer realm="tierstack-admin"',
+    })
   }
 
   #knownNamespaces(): string[] {
@@ -282,7 +312,12 @@ export class AdminHandler {
     try {
       health = await this.#cache.health()
     } catch (err) {
-      return json(503, { status: 'down', ok: false, error: err instanceof Error ? err.message : String(err), tiers: {} })
+      return json(503, {
+        status: 'down',
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        tiers: {},
+      })
     }
     const required = this.#requiredTiers ?? Object.keys(health.tiers)
     const tiers: Record<string, unknown> = {}
@@ -306,25 +341,44 @@ export class AdminHandler {
     return json(requiredDown ? 503 : 200, { status, ok: !requiredDown, required, tiers })
   }
 
-  async #readJson(req: AdminRequest): Promise<{ ok: true; value: unknown } | { ok: false; response: AdminResponse }> {
-    if (req.parsed !== undefined && typeof req.parsed !== 'string' && !Buffer.isBuffer(req.parsed)) return { ok: true, value: req.parsed }
+  async #readJson(
+    req: AdminRequest,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; response: AdminResponse }> {
+    if (req.parsed !== undefined && typeof req.parsed !== 'string' && !Buffer.isBuffer(req.parsed))
+      return { ok: true, value: req.parsed }
     const type = req.header('content-type')
     if (type !== undefined && type !== '' && !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
-      return { ok: false, response: problem(415, `the body must be JSON (Content-Type: application/json), got ${type}`) }
+      return {
+        ok: false,
+        response: problem(415, `the body must be JSON (Content-Type: application/json), got ${type}`),
+      }
     }
     const length = Number(req.header('content-length'))
     if (Number.isFinite(length) && length > this.#bodyLimit) {
-      return { ok: false, response: problem(413, `the body is larger than ${this.#bodyLimit} bytes`, { connection: 'close' }) }
+      return {
+        ok: false,
+        response: problem(413, `the body is larger than ${this.#bodyLimit} bytes`, { connection: 'close' }),
+      }
     }
     let raw: string | typeof TOO_LARGE
     if (typeof req.parsed === 'string' || Buffer.isBuffer(req.parsed)) raw = req.parsed.toString()
     else raw = await req.readBody(this.#bodyLimit)
-    if (raw === TOO_LARGE) return { ok: false, response: problem(413, `the body is larger than ${this.#bodyLimit} bytes`, { connection: 'close' }) }
+    if (raw === TOO_LARGE)
+      return {
+        ok: false,
+        response: problem(413, `the body is larger than ${this.#bodyLimit} bytes`, { connection: 'close' }),
+      }
     if (raw.trim() === '') return { ok: true, value: undefined }
     try {
       return { ok: true, value: JSON.parse(raw) }
     } catch (err) {
-      return { ok: false, response: problem(400, `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`) }
+      return {
+        ok: false,
+        response: problem(
+          400,
+          `the body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      }
     }
   }
 
@@ -332,17 +386,24 @@ export class AdminHandler {
     const body = await this.#readJson(req)
     if (!body.ok) return body.response
     const value = body.value ?? {}
-    if (!isRecord(value)) return problem(400, 'the body must be a JSON object: {} or { "namespace": "<name>" }')
+    if (!isRecord(value))
+      return problem(400, 'the body must be a JSON object: {} or { "namespace": "<name>" }')
     const extra = Object.keys(value).filter((k) => k !== 'namespace')
-    if (extra.length > 0) return problem(400, `unknown field(s) ${extra.join(', ')}: the body is {} or { "namespace": "<name>" }`)
+    if (extra.length > 0)
+      return problem(400, `unknown field(s) ${extra.join(', ')}: the body is {} or { "namespace": "<name>" }`)
     const { namespace } = value
     if (namespace === undefined) {
       await this.#cache.clear()
       return json(200, { cleared: 'all' })
     }
-    if (typeof namespace !== 'string' || namespace === '') return problem(400, 'namespace must be a non-empty string')
+    if (typeof namespace !== 'string' || namespace === '')
+      return problem(400, 'namespace must be a non-empty string')
     const known = this.#knownNamespaces()
-    if (!known.includes(namespace)) return problem(404, `unknown namespace ${JSON.stringify(namespace)} (known: ${known.join(', ') || 'none'})`)
+    if (!known.includes(namespace))
+      return problem(
+        404,
+        `unknown namespace ${JSON.stringify(namespace)} (known: ${known.join(', ') || 'none'})`,
+      )
     await this.#cache.namespace(namespace).clear()
     return json(200, { cleared: namespace })
   }
@@ -354,15 +415,20 @@ export class AdminHandler {
     const shape = 'the body must be { "namespace": "<name>", "keys": ["<key>", …] }'
     if (!isRecord(value)) return problem(400, shape)
     const { namespace, keys } = value
-    if (typeof namespace !== 'string' || namespace === '') return problem(400, `namespace must be a non-empty string: ${shape}`)
+    if (typeof namespace !== 'string' || namespace === '')
+      return problem(400, `namespace must be a non-empty string: ${shape}`)
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k === '')) {
       return problem(400, `keys must be an array of non-empty strings: ${shape}`)
     }
-    if (keys.length > this.#maxWarmupKeys) return problem(400, `too many keys: ${keys.length} > maxWarmupKeys (${this.#maxWarmupKeys})`)
+    if (keys.length > this.#maxWarmupKeys)
+      return problem(400, `too many keys: ${keys.length} > maxWarmupKeys (${this.#maxWarmupKeys})`)
     const loader = this.#warmup.get(namespace)
     if (loader === undefined) {
       const names = [...this.#warmup.keys()]
-      return problem(404, `no warm-up loader for namespace ${JSON.stringify(namespace)} (warm-up loaders: ${names.join(', ') || 'none'})`)
+      return problem(
+        404,
+        `no warm-up loader for namespace ${JSON.stringify(namespace)} (warm-up loaders: ${names.join(', ') || 'none'})`,
+      )
     }
     const unique = [...new Set(keys as string[])]
     let ns: ReturnType<AdminCache['namespace']>

@@ -17,7 +17,11 @@ export function json(status: number, value: unknown, headers: Record<string, str
 }
 
 /** An error response: `{ error: { status, message } }`. */
-export function problem(status: number, message: string, headers: Record<string, string> = {}): AdminResponse {
+export function problem(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): AdminResponse {
   return json(status, { error: { status, message } }, headers)
 }
 

@@ -8,12 +8,18 @@ const MIN_TOKEN_LENGTH = 16
 let warnedWeak = false
 
 /** Resolves the token once: the option, else `TIERSTACK_ADMIN_TOKEN`, else a random 32-byte token. */
-export function resolveToken(option: unknown, env: string | undefined): { token: string; source: TokenSource } {
+export function resolveToken(
+  option: unknown,
+  env: string | undefined,
+): { token: string; source: TokenSource } {
   let token: string
   let source: TokenSource
   if (option !== undefined) {
     if (typeof option !== 'string' || option.trim() === '') {
-      throw new CacheError('E_INVALID_OPTION', `tierstack/admin: token must be a non-empty string, got ${typeof option === 'string' ? '""' : typeof option}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `tierstack/admin: token must be a non-empty string, got ${typeof option === 'string' ? '""' : typeof option}`,
+      )
     }
     token = option
     source = 'option'
@@ -24,13 +30,19 @@ export function resolveToken(option: unknown, env: string | undefined): { token:
     return { token: randomBytes(32).toString('base64url'), source: 'generated' }
   }
   if (/\s/.test(token)) {
-    throw new CacheError('E_INVALID_OPTION', `tierstack/admin: token (${source === 'env' ? 'TIERSTACK_ADMIN_TOKEN' : 'option token'}) must not contain whitespace`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `tierstack/admin: token (${source === 'env' ? 'TIERSTACK_ADMIN_TOKEN' : 'option token'}) must not contain whitespace`,
+    )
   }
   if (token.length < MIN_TOKEN_LENGTH && !warnedWeak) {
     warnedWeak = true
-    process.emitWarning(`tierstack/admin: the admin token is shorter than ${MIN_TOKEN_LENGTH} characters; use a long random token`, {
-      code: 'TIERSTACK_WEAK_ADMIN_TOKEN',
-    })
+    process.emitWarning(
+      `tierstack/admin: the admin token is shorter than ${MIN_TOKEN_LENGTH} characters; use a long random token`,
+      {
+        code: 'TIERSTACK_WEAK_ADMIN_TOKEN',
+      },
+    )
   }
   return { token, source }
 }

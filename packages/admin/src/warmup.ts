@@ -71,7 +71,8 @@ export async function* runWarmup(
         else cached++
       } catch (err) {
         failed++
-        if (errors.length < MAX_REPORTED_ERRORS) errors.push({ key, message: err instanceof Error ? err.message : String(err) })
+        if (errors.length < MAX_REPORTED_ERRORS)
+          errors.push({ key, message: err instanceof Error ? err.message : String(err) })
       }
       done++
       pending.push({ type: 'progress', done, total, loaded, cached, failed })
@@ -91,5 +92,14 @@ export async function* runWarmup(
     wake = undefined
   }
   await workers
-  yield { type: 'summary', namespace: namespaceName, total, loaded, cached, failed, errors, durationMs: Math.round(performance.now() - started) }
+  yield {
+    type: 'summary',
+    namespace: namespaceName,
+    total,
+    loaded,
+    cached,
+    failed,
+    errors,
+    durationMs: Math.round(performance.now() - started),
+  }
 }

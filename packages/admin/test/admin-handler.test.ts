@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { type AdminHandler, createAdminHandler } from '@tierstack/admin'
+import { type AdminHandler, createAdminHandler } from '../src/index.js'
 import { bearer, serve } from './helpers.js'
 import { makeStack, REMOTE, type Stack } from './stack.js'
 
@@ -19,7 +19,10 @@ async function start(options: Parameters<typeof createAdminHandler>[1] = {}): Pr
         return `answer to ${key}`
       },
     },
-    metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'tierstack_hits_total{namespace="llm"} 1\n' }),
+    metrics: async () => ({
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+      body: 'tierstack_hits_total{namespace="llm"} 1\n',
+    }),
     ...options,
   })
   server = await serve(admin)
@@ -34,11 +37,20 @@ afterEach(async () => {
   await stack.close()
 })
 
-async function call(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
+async function call(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string } = {},
+) {
   const res = await fetch(server.url + path, { method, ...init })
   const type = res.headers.get('content-type') ?? ''
   const text = await res.text()
-  return { status: res.status, headers: res.headers, text, json: type.includes('application/json') ? JSON.parse(text) : undefined }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: type.includes('application/json') ? JSON.parse(text) : undefined,
+  }
 }
 
 describe('read endpoints', () => {
@@ -58,7 +70,9 @@ describe('read endpoints', () => {
     const r = await call('GET', '/cache/stats')
     expect(r.status).toBe(200)
     expect(Object.keys(r.json.tiers)).toEqual(['memory', REMOTE])
-    expect(r.json.totals).toEqual(expect.objectContaining({ hits: expect.any(Number), misses: expect.any(Number) }))
+    expect(r.json.totals).toEqual(
+      expect.objectContaining({ hits: expect.any(Number), misses: expect.any(Number) }),
+    )
   })
 
   it('GET /cache/health answers 200 when every tier is up and 503 with per-tier detail when a required tier is down', async () => {
@@ -66,7 +80,9 @@ describe('read endpoints', () => {
     const up = await call('GET', '/cache/health')
     expect(up.status).toBe(200)
     expect(up.json).toEqual(expect.objectContaining({ status: 'ok', ok: true }))
-    expect(up.json.tiers[REMOTE]).toEqual(expect.objectContaining({ ok: true, required: true, kind: 'remote' }))
+    expect(up.json.tiers[REMOTE]).toEqual(
+      expect.objectContaining({ ok: true, required: true, kind: 'remote' }),
+    )
     stack.setDown('remote', true)
     const down = await call('GET', '/cache/health')
     expect(down.status).toBe(503)
@@ -111,7 +127,12 @@ describe('POST /cache/clear', () => {
   it('clear without or with a wrong token answers 401 and clears nothing', async () => {
     await start()
     await stack.put('llm', 'q1', 'a1')
-    for (const headers of [{}, bearer('wrong-token-0123456789abcdef'), { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [
+      {},
+      bearer('wrong-token-0123456789abcdef'),
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+    ]) {
       const r = await call('POST', '/cache/clear', { headers, body: '{}' })
       expect(r.status).toBe(401)
       expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/)
@@ -143,7 +164,10 @@ describe('POST /cache/clear', () => {
     await start()
     await stack.put('llm', 'q1', 'a1')
     await stack.put('stats', 's1', 1)
-    const r = await call('POST', '/cache/clear', { headers: bearer(TOKEN), body: JSON.stringify({ namespace: 'llm' }) })
+    const r = await call('POST', '/cache/clear', {
+      headers: bearer(TOKEN),
+      body: JSON.stringify({ namespace: 'llm' }),
+    })
     expect(r.status).toBe(200)
     expect(r.json).toEqual({ cleared: 'llm' })
     expect(await stack.has('llm', 'q1')).toBe(false)
@@ -179,7 +203,10 @@ describe('POST /cache/clear', () => {
   it('clear answers 415 for a non-JSON content type and 413 for a body over bodyLimit', async () => {
     await start({ bodyLimit: 64 })
     await stack.put('llm', 'q1', 'a1')
-    const r415 = await call('POST', '/cache/clear', { headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' }, body: '{}' })
+    const r415 = await call('POST', '/cache/clear', {
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/plain' },
+      body: '{}',
+    })
     expect(r415.status).toBe(415)
     const big = JSON.stringify({ namespace: 'x'.repeat(200) })
     const r413 = await call('POST', '/cache/clear', { headers: bearer(TOKEN), body: big })
@@ -226,7 +253,15 @@ describe('POST /cache/warmup', () => {
     })
     expect(r.status).toBe(200)
     expect(r.json).toEqual(
-      expect.objectContaining({ type: 'summary', namespace: 'llm', total: 4, loaded: 2, cached: 1, failed: 1, errors: [{ key: 'fail-1', message: 'upstream refused fail-1' }] }),
+      expect.objectContaining({
+        type: 'summary',
+        namespace: 'llm',
+        total: 4,
+        loaded: 2,
+        cached: 1,
+        failed: 1,
+        errors: [{ key: 'fail-1', message: 'upstream refused fail-1' }],
+      }),
     )
     expect(await stack.has('llm', 'a')).toBe(true)
     expect(await stack.has('llm', 'b')).toBe(true)
@@ -242,7 +277,10 @@ describe('POST /cache/warmup', () => {
     })
     expect(r.status).toBe(200)
     expect(r.headers.get('content-type')).toMatch(/application\/x-ndjson/)
-    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = r.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines).toHaveLength(7)
     expect(lines.slice(0, 6).map((l) => l.done)).toEqual([1, 2, 3, 4, 5, 6])
     expect(lines[0]).toEqual(expect.objectContaining({ type: 'progress', total: 6 }))
@@ -270,7 +308,10 @@ describe('POST /cache/warmup', () => {
 
   it('warmup refuses more keys than maxWarmupKeys', async () => {
     await start({ maxWarmupKeys: 2 })
-    const r = await call('POST', '/cache/warmup', { headers: bearer(TOKEN), body: JSON.stringify({ namespace: 'llm', keys: ['a', 'b', 'c'] }) })
+    const r = await call('POST', '/cache/warmup', {
+      headers: bearer(TOKEN),
+      body: JSON.stringify({ namespace: 'llm', keys: ['a', 'b', 'c'] }),
+    })
     expect(r.status).toBe(400)
     expect(r.json.error.message).toMatch(/maxWarmupKeys/)
   })
@@ -282,7 +323,9 @@ describe('DELETE /cache/tags/:tag', () => {
     await stack.put('llm', 'a', 1, ['product:42'])
     await stack.put('llm', 'b', 2, ['product:42', 'x'])
     await stack.put('llm', 'c', 3, ['product:7'])
-    const r = await call('DELETE', `/cache/tags/${encodeURIComponent('product:42')}`, { headers: bearer(TOKEN) })
+    const r = await call('DELETE', `/cache/tags/${encodeURIComponent('product:42')}`, {
+      headers: bearer(TOKEN),
+    })
     expect(r.status).toBe(200)
     expect(r.json).toEqual({ tag: 'product:42', deleted: 2 })
     expect(await stack.has('llm', 'a')).toBe(false)
@@ -315,9 +358,13 @@ describe('routing', () => {
     const r = await call('GET', '/cache/nope')
     expect(r.status).toBe(404)
     let nextCalled = false
-    const handled = await admin.node({ method: 'GET', url: '/elsewhere', headers: {} } as never, {} as never, () => {
-      nextCalled = true
-    })
+    const handled = await admin.node(
+      { method: 'GET', url: '/elsewhere', headers: {} } as never,
+      {} as never,
+      () => {
+        nextCalled = true
+      },
+    )
     expect(handled).toBe(false)
     expect(nextCalled).toBe(true)
   })
@@ -333,19 +380,34 @@ describe('routing', () => {
     await stack.put('llm', 'q', 'a', ['t1'])
     expect(await admin.fetch(new Request('http://x/other'))).toBeUndefined()
     const status = await admin.fetch(new Request('http://x/cache/status'))
-    expect(status?.status).toBe(200)
-    expect((await status?.json()).id).toBe(stack.cache.id)
+    if (status === undefined) throw new Error('fetch() must answer /cache/status')
+    expect(status.status).toBe(200)
+    expect(((await status.json()) as { id: string }).id).toBe(stack.cache.id)
     const denied = await admin.fetch(new Request('http://x/cache/clear', { method: 'POST', body: '{}' }))
     expect(denied?.status).toBe(401)
     expect(await stack.has('llm', 'q')).toBe(true)
-    const bad = await admin.fetch(new Request('http://x/cache/clear', { method: 'POST', headers: bearer(TOKEN), body: '{' }))
+    const bad = await admin.fetch(
+      new Request('http://x/cache/clear', { method: 'POST', headers: bearer(TOKEN), body: '{' }),
+    )
     expect(bad?.status).toBe(400)
-    const tooBig = await admin.fetch(new Request('http://x/cache/clear', { method: 'POST', headers: bearer(TOKEN), body: ' '.repeat(2 * 1024 * 1024) }))
+    const tooBig = await admin.fetch(
+      new Request('http://x/cache/clear', {
+        method: 'POST',
+        headers: bearer(TOKEN),
+        body: ' '.repeat(2 * 1024 * 1024),
+      }),
+    )
     expect(tooBig?.status).toBe(413)
-    const tags = await admin.fetch(new Request('http://x/cache/tags/t1', { method: 'DELETE', headers: bearer(TOKEN) }))
+    const tags = await admin.fetch(
+      new Request('http://x/cache/tags/t1', { method: 'DELETE', headers: bearer(TOKEN) }),
+    )
     expect(await tags?.json()).toEqual({ tag: 't1', deleted: 1 })
     const warm = await admin.fetch(
-      new Request('http://x/cache/warmup', { method: 'POST', headers: { ...bearer(TOKEN), accept: 'application/x-ndjson' }, body: '{"namespace":"llm","keys":["z1","z2"]}' }),
+      new Request('http://x/cache/warmup', {
+        method: 'POST',
+        headers: { ...bearer(TOKEN), accept: 'application/x-ndjson' },
+        body: '{"namespace":"llm","keys":["z1","z2"]}',
+      }),
     )
     const lines = (await warm?.text())?.trim().split('\n') ?? []
     expect(lines.map((l) => JSON.parse(l).type)).toEqual(['progress', 'progress', 'summary'])
@@ -366,7 +428,9 @@ describe('createAdminHandler() options', () => {
       expect(generated.tokenSource).toBe('generated')
       expect(generated.token).toMatch(/^[\w-]{40,}$/)
       expect(createAdminHandler(stack.cache).token).not.toBe(generated.token)
-      const r = await generated.fetch(new Request('http://x/cache/clear', { method: 'POST', headers: bearer(generated.token), body: '{}' }))
+      const r = await generated.fetch(
+        new Request('http://x/cache/clear', { method: 'POST', headers: bearer(generated.token), body: '{}' }),
+      )
       expect(r?.status).toBe(200)
     } finally {
       if (saved === undefined) delete process.env.TIERSTACK_ADMIN_TOKEN
@@ -387,7 +451,9 @@ describe('createAdminHandler() options', () => {
     ]
     for (const [options, message] of bad) {
       expect(() => createAdminHandler(stack.cache, { token: TOKEN, ...options })).toThrow(message)
-      expect(() => createAdminHandler(stack.cache, { token: TOKEN, ...options })).toThrow(expect.objectContaining({ code: 'E_INVALID_OPTION' }))
+      expect(() => createAdminHandler(stack.cache, { token: TOKEN, ...options })).toThrow(
+        expect.objectContaining({ code: 'E_INVALID_OPTION' }),
+      )
     }
     expect(() => createAdminHandler({} as never)).toThrow(/cache must be a TieredCache/)
   })

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { AdminHandler } from '@tierstack/admin'
+import type { AdminHandler } from '../src/index.js'
 
 /** Serves the handler's node adapter on a free port; unknown paths get 418 from the "application". */
-export async function serve(admin: AdminHandler): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+export async function serve(
+  admin: AdminHandler,
+): Promise<{ url: string; close(): Promise<void>; server: Server }> {
   const server = createServer((req, res) => {
     void admin.node(req, res).then((handled) => {
       if (!handled) {

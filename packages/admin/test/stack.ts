@@ -1,32 +1,37 @@
-import type { AdminCache } from '@tierstack/admin'
-import { fakeCache } from './fake-cache.js'
+import type { AdminCache } from '../src/index.js'
+import { createCache, memoryTier } from '@tierstack/core'
+import { bytesTier, chaosTier } from '@tierstack/test-suite'
 
-/** The cache under test, with helpers to seed it, probe it and fail a tier. */
+/** The cache under test (the real engine: memory → a remote bytes tier wrapped in a chaos tier), with helpers. */
 export interface Stack {
   cache: AdminCache
   put(namespace: string, key: string, value: unknown, tags?: string[]): Promise<void>
   has(namespace: string, key: string): Promise<boolean>
-  setDown(tier: 'memory' | 'remote', down: boolean): void
+  setDown(tier: 'remote', down: boolean): void
   close(): Promise<void>
 }
 
-export const REMOTE = 'redis'
+/** Name of the remote tier. */
+export const REMOTE = 'remote'
 
 export async function makeStack(): Promise<Stack> {
-  const cache = fakeCache(['llm', 'stats'])
+  const remote = chaosTier(bytesTier({ name: REMOTE }))
+  const cache = createCache({
+    tiers: [memoryTier({ maxEntries: 1000 }), remote],
+    namespaces: { llm: { ttl: '1h' }, stats: { ttl: '10m' } },
+  })
   return {
     cache,
     async put(ns, key, value, tags = []) {
-      cache.data.set(`${ns}:${key}`, { value, tags })
+      await cache.namespace(ns).set(key, value, { tags })
     },
-    async has(ns, key) {
-      return cache.data.has(`${ns}:${key}`)
+    has(ns, key) {
+      return cache.namespace(ns).has(key)
     },
-    setDown(tier, down) {
-      const name = tier === 'remote' ? REMOTE : tier
-      if (down) cache.down.add(name)
-      else cache.down.delete(name)
+    setDown(_tier, down) {
+      if (down) remote.fail()
+      else remote.heal()
     },
-    async close() {},
+    close: () => cache.close(),
   }
 }

@@ -1,5 +1,13 @@
 import diagnostics from 'node:diagnostics_channel'
-import { CacheError, type CacheStats, type LoaderEvent, type NamespaceStats, type TierOperationEvent, type TierStats } from '@tierstack/core'
+import {
+  CacheError,
+  type CacheStats,
+  channelNames,
+  type LoaderEvent,
+  type NamespaceStats,
+  type TierOperationEvent,
+  type TierStats,
+} from '@tierstack/core'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import { StatsSnapshot } from './snapshot.js'
 import type { MetricsSource } from './source.js'
@@ -33,9 +41,8 @@ export const defaultLoaderBuckets: readonly number[] = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ]
 
-// Channel names are the public contract of core's events (see `channelNames` in @tierstack/core).
-const TIER_OPERATION_CHANNEL = 'tierstack:tier-operation'
-const LOADER_CHANNEL = 'tierstack:loader'
+const TIER_OPERATION_CHANNEL = channelNames.tierOperation
+const LOADER_CHANNEL = channelNames.loader
 
 const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const
 
@@ -82,11 +89,14 @@ function invalid(message: string): CacheError {
 }
 
 function checkBuckets(name: string, buckets: unknown): number[] {
-  if (!Array.isArray(buckets) || buckets.length === 0) throw invalid(`${name} must be a non-empty array of seconds, got ${String(buckets)}`)
+  if (!Array.isArray(buckets) || buckets.length === 0)
+    throw invalid(`${name} must be a non-empty array of seconds, got ${String(buckets)}`)
   let previous = 0
   for (const b of buckets) {
     if (typeof b !== 'number' || !Number.isFinite(b) || b <= previous) {
-      throw invalid(`${name} must hold positive, finite, strictly increasing numbers (seconds), got ${JSON.stringify(buckets)}`)
+      throw invalid(
+        `${name} must hold positive, finite, strictly increasing numbers (seconds), got ${JSON.stringify(buckets)}`,
+      )
     }
     previous = b
   }
@@ -146,7 +156,12 @@ export class PrometheusMetrics {
   }
 
   constructor(cache: MetricsSource, options: PrometheusMetricsOptions = {}) {
-    if (cache === null || typeof cache !== 'object' || typeof cache.stats !== 'function' || typeof cache.id !== 'string') {
+    if (
+      cache === null ||
+      typeof cache !== 'object' ||
+      typeof cache.stats !== 'function' ||
+      typeof cache.id !== 'string'
+    ) {
       throw invalid('cache must be a TieredCache (an object with an `id` string and a `stats()` method)')
     }
     const prefix = options.prefix ?? 'tierstack_'
@@ -162,7 +177,9 @@ export class PrometheusMetrics {
     const ownNames = [...NAMESPACE_COUNTERS, ...TIER_COUNTERS].map(([name]) => name).concat(EXTRA_NAMES)
     for (const name of ownNames) {
       if (registry.getSingleMetric(prefix + name) !== undefined) {
-        throw invalid(`registry already holds ${prefix + name}: use another prefix or registry for a second cache`)
+        throw invalid(
+          `registry already holds ${prefix + name}: use another prefix or registry for a second cache`,
+        )
       }
     }
 
@@ -171,107 +188,92 @@ export class PrometheusMetrics {
     this.#cacheId = cache.id
     const snapshot = new StatsSnapshot(cache)
     const registers = [registry]
-    const track = <T extends { name: string }>(metric: T): T => {
-      this.#names.push(metric.name)
-      return metric
-    }
+    for (const name of ownNames) this.#names.push(prefix + name)
 
     for (const [name, field, help] of NAMESPACE_COUNTERS) {
-      track(
-        new Counter({
-          name: prefix + name,
-          help,
-          labelNames: ['namespace'],
-          registers,
-          collect() {
-            this.reset()
-            for (const [namespace, s] of Object.entries(snapshot.get().namespaces)) this.inc({ namespace }, s[field])
-          },
-        }),
-      )
-    }
-    track(
       new Counter({
-        name: `${prefix}hits_by_tier_total`,
-        help: 'Reads answered by each tier, per namespace.',
-        labelNames: ['namespace', 'tier'],
+        name: prefix + name,
+        help,
+        labelNames: ['namespace'],
         registers,
         collect() {
           this.reset()
-          for (const [namespace, s] of Object.entries(snapshot.get().namespaces)) {
-            for (const [tier, hits] of Object.entries(s.hitsByTier)) this.inc({ namespace, tier }, hits)
-          }
+          for (const [namespace, s] of Object.entries(snapshot.get().namespaces))
+            this.inc({ namespace }, s[field])
         },
-      }),
-    )
-    for (const [name, field, help] of TIER_COUNTERS) {
-      track(
-        new Counter({
-          name: prefix + name,
-          help,
-          labelNames: ['tier'],
-          registers,
-          collect() {
-            this.reset()
-            for (const t of tiersOf(snapshot.get())) this.inc({ tier: t.name }, t[field])
-          },
-        }),
-      )
+      })
     }
-    track(
-      new Gauge({
-        name: `${prefix}tier_entries`,
-        help: 'Entries held by each local tier.',
+    new Counter({
+      name: `${prefix}hits_by_tier_total`,
+      help: 'Reads answered by each tier, per namespace.',
+      labelNames: ['namespace', 'tier'],
+      registers,
+      collect() {
+        this.reset()
+        for (const [namespace, s] of Object.entries(snapshot.get().namespaces)) {
+          for (const [tier, hits] of Object.entries(s.hitsByTier)) this.inc({ namespace, tier }, hits)
+        }
+      },
+    })
+    for (const [name, field, help] of TIER_COUNTERS) {
+      new Counter({
+        name: prefix + name,
+        help,
         labelNames: ['tier'],
         registers,
         collect() {
           this.reset()
-          for (const t of tiersOf(snapshot.get())) if (t.entries !== undefined) this.set({ tier: t.name }, t.entries)
+          for (const t of tiersOf(snapshot.get())) this.inc({ tier: t.name }, t[field])
         },
-      }),
-    )
-    track(
-      new Gauge({
-        name: `${prefix}tier_bytes`,
-        help: 'Bytes held by each local tier (as measured by its size function).',
-        labelNames: ['tier'],
-        registers,
-        collect() {
-          this.reset()
-          for (const t of tiersOf(snapshot.get())) if (t.bytes !== undefined) this.set({ tier: t.name }, t.bytes)
-        },
-      }),
-    )
-    track(
-      new Gauge({
-        name: `${prefix}tier_breaker_state`,
-        help: 'Circuit breaker of each remote tier: 0 closed, 1 half-open, 2 open.',
-        labelNames: ['tier'],
-        registers,
-        collect() {
-          this.reset()
-          for (const t of tiersOf(snapshot.get())) if (t.kind === 'remote') this.set({ tier: t.name }, BREAKER_VALUE[t.breaker] ?? 0)
-        },
-      }),
-    )
-    this.#tierHistogram = track(
-      new Histogram({
-        name: `${prefix}tier_operation_duration_seconds`,
-        help: 'Duration of each tier call (get, set, delete, …), by result: ok, error or timeout.',
-        labelNames: ['tier', 'op', 'result'],
-        buckets: tierBuckets,
-        registers,
-      }),
-    )
-    this.#loaderHistogram = track(
-      new Histogram({
-        name: `${prefix}loader_duration_seconds`,
-        help: 'Duration of each loader run (the upstream call behind getOrSet), by result: ok or error.',
-        labelNames: ['namespace', 'result'],
-        buckets: loaderBuckets,
-        registers,
-      }),
-    )
+      })
+    }
+    new Gauge({
+      name: `${prefix}tier_entries`,
+      help: 'Entries held by each local tier.',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        this.reset()
+        for (const t of tiersOf(snapshot.get()))
+          if (t.entries !== undefined) this.set({ tier: t.name }, t.entries)
+      },
+    })
+    new Gauge({
+      name: `${prefix}tier_bytes`,
+      help: 'Bytes held by each local tier (as measured by its size function).',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        this.reset()
+        for (const t of tiersOf(snapshot.get()))
+          if (t.bytes !== undefined) this.set({ tier: t.name }, t.bytes)
+      },
+    })
+    new Gauge({
+      name: `${prefix}tier_breaker_state`,
+      help: 'Circuit breaker of each remote tier: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['tier'],
+      registers,
+      collect() {
+        this.reset()
+        for (const t of tiersOf(snapshot.get()))
+          if (t.kind === 'remote') this.set({ tier: t.name }, BREAKER_VALUE[t.breaker] ?? 0)
+      },
+    })
+    this.#tierHistogram = new Histogram({
+      name: `${prefix}tier_operation_duration_seconds`,
+      help: 'Duration of each tier call (get, set, delete, …), by result: ok, error or timeout.',
+      labelNames: ['tier', 'op', 'result'],
+      buckets: tierBuckets,
+      registers,
+    })
+    this.#loaderHistogram = new Histogram({
+      name: `${prefix}loader_duration_seconds`,
+      help: 'Duration of each loader run (the upstream call behind getOrSet), by result: ok or error.',
+      labelNames: ['namespace', 'result'],
+      buckets: loaderBuckets,
+      registers,
+    })
     diagnostics.subscribe(TIER_OPERATION_CHANNEL, this.#onTierOperation)
     diagnostics.subscribe(LOADER_CHANNEL, this.#onLoader)
   }
@@ -313,6 +315,9 @@ function tiersOf(stats: CacheStats): TierStats[] {
  * })
  * ```
  */
-export function prometheusMetrics(cache: MetricsSource, options?: PrometheusMetricsOptions): PrometheusMetrics {
+export function prometheusMetrics(
+  cache: MetricsSource,
+  options?: PrometheusMetricsOptions,
+): PrometheusMetrics {
   return new PrometheusMetrics(cache, options)
 }
