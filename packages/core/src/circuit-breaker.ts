@@ -16,7 +16,12 @@ export class CircuitBreaker {
   #openedAt = 0
   #probeInFlight = false
 
-  constructor(threshold: number, resetAfterMs: number, now: () => number, onChange: (s: BreakerState) => void) {
+  constructor(
+    threshold: number,
+    resetAfterMs: number,
+    now: () => number,
+    onChange: (s: BreakerState) => void,
+  ) {
     this.#threshold = threshold
     this.#resetAfterMs = resetAfterMs
     this.#now = now

@@ -32,55 +32,88 @@ type Setter = (value: string, variable: string, target: NamespaceOptions, o: Con
 function bool(value: string, variable: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true
   if (/^(0|false|no|off)$/i.test(value)) return false
-  throw new CacheError('E_INVALID_ENV', `${variable}=${JSON.stringify(value)} is not a boolean (use true/false)`)
+  throw new CacheError(
+    'E_INVALID_ENV',
+    `${variable}=${JSON.stringify(value)} is not a boolean (use true/false)`,
+  )
 }
 
 function wrapEnv<T>(variable: string, value: string, fn: () => T): T {
   try {
     return fn()
   } catch (err) {
-    throw new CacheError('E_INVALID_ENV', `${variable}=${JSON.stringify(value)}: ${(err as Error).message.replace(/^tierstack: /, '')}`, { cause: err })
+    throw new CacheError(
+      'E_INVALID_ENV',
+      `${variable}=${JSON.stringify(value)}: ${(err as Error).message.replace(/^tierstack: /, '')}`,
+      { cause: err },
+    )
   }
 }
 
 // Longest suffixes first so MAX_BYTES is not read as a namespace ending in _MAX.
 const SETTINGS: [string, Setter][] = [
-  ['COST_PER_MISS', (v, name, t) => {
-    const n = Number(v)
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new CacheError('E_INVALID_ENV', `${name}=${JSON.stringify(v)} is not a non-negative number`)
-    t.costPerMiss = n
-  }],
-  ['MAX_ENTRIES', (v, name, t) => {
-    const n = Number(v)
-    if (!Number.isInteger(n) || n < 1) throw new CacheError('E_INVALID_ENV', `${name}=${JSON.stringify(v)} is not a positive integer`)
-    t.maxEntries = n
-  }],
-  ['MAX_BYTES', (v, name, t) => {
-    t.maxBytes = wrapEnv(name, v, () => parseBytes(v, name))
-  }],
-  ['STRATEGY', (v, name, t, o) => {
-    const factory = o.strategies?.[v.trim().toLowerCase()] ?? o.strategies?.[v.trim()]
-    if (factory === undefined) {
-      const known = Object.keys(o.strategies ?? {})
-      throw new CacheError(
-        'E_INVALID_ENV',
-        `${name}=${JSON.stringify(v)}: unknown strategy${known.length ? ` (known: ${known.join(', ')})` : '; pass it in configFromEnv({ strategies })'}`,
-      )
-    }
-    t.strategy = factory()
-  }],
-  ['COMPRESS', (v, name, t) => {
-    t.compress = bool(v, name)
-  }],
-  ['ENCRYPT', (v, name, t) => {
-    t.encrypt = bool(v, name)
-  }],
-  ['GRACE', (v, name, t) => {
-    t.grace = wrapEnv(name, v, () => parseDuration(v, name))
-  }],
-  ['TTL', (v, name, t) => {
-    t.ttl = wrapEnv(name, v, () => parseDuration(v, name))
-  }],
+  [
+    'COST_PER_MISS',
+    (v, name, t) => {
+      const n = Number(v)
+      if (v.trim() === '' || !Number.isFinite(n) || n < 0)
+        throw new CacheError('E_INVALID_ENV', `${name}=${JSON.stringify(v)} is not a non-negative number`)
+      t.costPerMiss = n
+    },
+  ],
+  [
+    'MAX_ENTRIES',
+    (v, name, t) => {
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < 1)
+        throw new CacheError('E_INVALID_ENV', `${name}=${JSON.stringify(v)} is not a positive integer`)
+      t.maxEntries = n
+    },
+  ],
+  [
+    'MAX_BYTES',
+    (v, name, t) => {
+      t.maxBytes = wrapEnv(name, v, () => parseBytes(v, name))
+    },
+  ],
+  [
+    'STRATEGY',
+    (v, name, t, o) => {
+      const factory = o.strategies?.[v.trim().toLowerCase()] ?? o.strategies?.[v.trim()]
+      if (factory === undefined) {
+        const known = Object.keys(o.strategies ?? {})
+        throw new CacheError(
+          'E_INVALID_ENV',
+          `${name}=${JSON.stringify(v)}: unknown strategy${known.length ? ` (known: ${known.join(', ')})` : '; pass it in configFromEnv({ strategies })'}`,
+        )
+      }
+      t.strategy = factory()
+    },
+  ],
+  [
+    'COMPRESS',
+    (v, name, t) => {
+      t.compress = bool(v, name)
+    },
+  ],
+  [
+    'ENCRYPT',
+    (v, name, t) => {
+      t.encrypt = bool(v, name)
+    },
+  ],
+  [
+    'GRACE',
+    (v, name, t) => {
+      t.grace = wrapEnv(name, v, () => parseDuration(v, name))
+    },
+  ],
+  [
+    'TTL',
+    (v, name, t) => {
+      t.ttl = wrapEnv(name, v, () => parseDuration(v, name))
+    },
+  ],
 ]
 
 const RESERVED = new Set(['TIERSTACK_AES_KEYS', 'TIERSTACK_AES_CURRENT', 'TIERSTACK_ADMIN_TOKEN'])
@@ -96,7 +129,11 @@ export function configFromEnv(options: ConfigFromEnvOptions = {}): EnvConfig {
   const out: EnvConfig = { defaults: {}, namespaces: {} }
   const redisUrl = env.REDIS_URL
   if (redisUrl !== undefined && redisUrl !== '') {
-    if (!/^rediss?:\/\//.test(redisUrl)) throw new CacheError('E_INVALID_ENV', `REDIS_URL=${JSON.stringify(redisUrl)} must start with redis:// or rediss://`)
+    if (!/^rediss?:\/\//.test(redisUrl))
+      throw new CacheError(
+        'E_INVALID_ENV',
+        `REDIS_URL=${JSON.stringify(redisUrl)} must start with redis:// or rediss://`,
+      )
     out.redisUrl = redisUrl
   }
   for (const [variable, value] of Object.entries(env)) {
@@ -109,7 +146,8 @@ export function configFromEnv(options: ConfigFromEnvOptions = {}): EnvConfig {
       }
       if (rest.endsWith(`_${suffix}`)) {
         const ns = rest.slice(0, -suffix.length - 1).toLowerCase()
-        if (!/^[a-z0-9_.-]+$/.test(ns)) throw new CacheError('E_INVALID_ENV', `${variable}: '${ns}' is not a valid namespace name`)
+        if (!/^[a-z0-9_.-]+$/.test(ns))
+          throw new CacheError('E_INVALID_ENV', `${variable}: '${ns}' is not a valid namespace name`)
         out.namespaces[ns] ??= {}
         apply(value, variable, out.namespaces[ns], options)
         break
@@ -125,7 +163,10 @@ export function configFromEnv(options: ConfigFromEnvOptions = {}): EnvConfig {
  * Parses `TIERSTACK_AES_KEYS` (`id:key,id:key`). Only the syntax is checked here; key length and encoding are
  * checked by the AES codec. The last key is current unless `current` names another.
  */
-export function parseAesKeys(value: string, current?: string): { keys: Record<string, string>; current: string } {
+export function parseAesKeys(
+  value: string,
+  current?: string,
+): { keys: Record<string, string>; current: string } {
   const keys: Record<string, string> = {}
   let last = ''
   for (const part of value.split(',')) {
@@ -133,7 +174,10 @@ export function parseAesKeys(value: string, current?: string): { keys: Record<st
     if (item === '') continue
     const colon = item.indexOf(':')
     if (colon <= 0 || colon === item.length - 1) {
-      throw new CacheError('E_INVALID_ENV', `TIERSTACK_AES_KEYS: entry '${item.slice(0, 12)}…' must be keyId:key (key in base64 or hex)`)
+      throw new CacheError(
+        'E_INVALID_ENV',
+        `TIERSTACK_AES_KEYS: entry '${item.slice(0, 12)}…' must be keyId:key (key in base64 or hex)`,
+      )
     }
     const id = item.slice(0, colon)
     if (id in keys) throw new CacheError('E_INVALID_ENV', `TIERSTACK_AES_KEYS: key id '${id}' appears twice`)
@@ -142,6 +186,10 @@ export function parseAesKeys(value: string, current?: string): { keys: Record<st
   }
   if (last === '') throw new CacheError('E_INVALID_ENV', 'TIERSTACK_AES_KEYS is set but holds no keys')
   const cur = current?.trim() || last
-  if (!(cur in keys)) throw new CacheError('E_INVALID_ENV', `TIERSTACK_AES_CURRENT=${JSON.stringify(cur)} is not one of the ids in TIERSTACK_AES_KEYS`)
+  if (!(cur in keys))
+    throw new CacheError(
+      'E_INVALID_ENV',
+      `TIERSTACK_AES_CURRENT=${JSON.stringify(cur)} is not one of the ids in TIERSTACK_AES_KEYS`,
+    )
   return { keys, current: cur }
 }

@@ -24,7 +24,11 @@ const QUANTITY = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([a-z]*)\s*$/i
  * Parses a duration to milliseconds. Throws `CacheError` (code `E_INVALID_TTL` unless given) naming `what`
  * for negative, NaN or unparseable input.
  */
-export function parseDuration(input: Duration, what = 'duration', code: CacheErrorCode = 'E_INVALID_TTL'): number {
+export function parseDuration(
+  input: Duration,
+  what = 'duration',
+  code: CacheErrorCode = 'E_INVALID_TTL',
+): number {
   if (typeof input === 'number') {
     if (Number.isNaN(input) || input < 0) {
       throw new CacheError(code, `${what} must be a non-negative number of milliseconds, got ${input}`)
@@ -38,7 +42,10 @@ export function parseDuration(input: Duration, what = 'duration', code: CacheErr
   const m = QUANTITY.exec(input)
   const unit = DURATION_UNITS[(m?.[2] || 'ms').toLowerCase()]
   if (!m || unit === undefined) {
-    throw new CacheError(code, `${what} '${input}' is not a duration (use e.g. '500ms', '30s', '5m', '2.5h', '7d')`)
+    throw new CacheError(
+      code,
+      `${what} '${input}' is not a duration (use e.g. '500ms', '30s', '5m', '2.5h', '7d')`,
+    )
   }
   return Number(m[1]) * unit
 }
@@ -47,17 +54,26 @@ export function parseDuration(input: Duration, what = 'duration', code: CacheErr
 export function parseBytes(input: ByteSize, what = 'size'): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) {
-      throw new CacheError('E_INVALID_OPTION', `${what} must be a non-negative finite number of bytes, got ${input}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `${what} must be a non-negative finite number of bytes, got ${input}`,
+      )
     }
     return Math.floor(input)
   }
   if (typeof input !== 'string') {
-    throw new CacheError('E_INVALID_OPTION', `${what} must be a number of bytes or a string like '100mb', got ${typeof input}`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `${what} must be a number of bytes or a string like '100mb', got ${typeof input}`,
+    )
   }
   const m = QUANTITY.exec(input)
   const unit = BYTE_UNITS[(m?.[2] || 'b').toLowerCase()]
   if (!m || unit === undefined) {
-    throw new CacheError('E_INVALID_OPTION', `${what} '${input}' is not a size (use e.g. '512kb', '100mb', '1gb')`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `${what} '${input}' is not a size (use e.g. '512kb', '100mb', '1gb')`,
+    )
   }
   return Math.floor(Number(m[1]) * unit)
 }

@@ -21,9 +21,17 @@ export class EngineContext {
   }
 
   /** Counts and publishes a tier error; rethrows it when the cache is configured to throw. */
-  tierError(err: unknown, counters: NamespaceCounters | undefined, namespace: string | undefined, tier: TierHandle, op: string): void {
+  tierError(
+    err: unknown,
+    counters: NamespaceCounters | undefined,
+    namespace: string | undefined,
+    tier: TierHandle,
+    op: string,
+  ): void {
     const error =
-      err instanceof CacheError ? err : new CacheError('E_TIER_ERROR', `${tier.name} tier ${op} failed`, { cause: err })
+      err instanceof CacheError
+        ? err
+        : new CacheError('E_TIER_ERROR', `${tier.name} tier ${op} failed`, { cause: err })
     if (counters !== undefined) {
       counters.errors++
       if (error.code === 'E_TIER_TIMEOUT') counters.timeouts++
@@ -35,7 +43,9 @@ export class EngineContext {
   }
 
   /** Publishes an invalidation; a failing bus is reported, never thrown: the local write already happened. */
-  publish(message: BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'source'> : never) : never): void {
+  publish(
+    message: BusMessage extends infer M ? (M extends BusMessage ? Omit<M, 'source'> : never) : never,
+  ): void {
     const bus = this.bus
     if (bus === undefined) return
     bus.publish({ ...message, source: this.id } as BusMessage).catch((err: unknown) => {

@@ -45,12 +45,14 @@ export function encodeEnvelope(header: EnvelopeHeader, payload: Uint8Array): Uin
   const serializer = utf8.encode(header.serializer)
   const codecs = header.codecs.map((c) => [utf8.encode(c.id), utf8.encode(c.param)] as const)
   const tags = header.tags.map((t) => utf8.encode(t))
-  if (serializer.length > 255) throw new CacheError('E_INVALID_OPTION', 'serializer id is longer than 255 bytes')
+  if (serializer.length > 255)
+    throw new CacheError('E_INVALID_OPTION', 'serializer id is longer than 255 bytes')
   if (codecs.length > 255) throw new CacheError('E_INVALID_OPTION', 'more than 255 codecs')
   if (tags.length > 65535) throw new CacheError('E_INVALID_OPTION', 'more than 65535 tags on one entry')
   let size = FIXED + 1 + serializer.length + 1 + 2 + payload.length
   for (const [id, param] of codecs) {
-    if (id.length > 255 || param.length > 255) throw new CacheError('E_INVALID_OPTION', 'codec id or param longer than 255 bytes')
+    if (id.length > 255 || param.length > 255)
+      throw new CacheError('E_INVALID_OPTION', 'codec id or param longer than 255 bytes')
     size += 2 + id.length + param.length
   }
   for (const t of tags) {
@@ -101,7 +103,12 @@ export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; pay
   const createdAt = view.getFloat64(4, true)
   const expiresAt = view.getFloat64(12, true)
   const staleUntil = view.getFloat64(20, true)
-  if (Number.isNaN(createdAt) || Number.isNaN(expiresAt) || Number.isNaN(staleUntil) || staleUntil < expiresAt) {
+  if (
+    Number.isNaN(createdAt) ||
+    Number.isNaN(expiresAt) ||
+    Number.isNaN(staleUntil) ||
+    staleUntil < expiresAt
+  ) {
     throw decodeError('bad timestamps')
   }
   let o = FIXED
@@ -110,8 +117,10 @@ export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; pay
   }
   const str = (len: number) => {
     need(len)
+    const start = o
+    o += len
     try {
-      return fromUtf8.decode(bytes.subarray(o, (o += len)))
+      return fromUtf8.decode(bytes.subarray(start, o))
     } catch (err) {
       throw decodeError('bad utf-8', err)
     }
@@ -138,7 +147,10 @@ export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; pay
     o += 2
     tags.push(str(len))
   }
-  return { header: { createdAt, expiresAt, staleUntil, tags, serializer, codecs }, payload: bytes.subarray(o) }
+  return {
+    header: { createdAt, expiresAt, staleUntil, tags, serializer, codecs },
+    payload: bytes.subarray(o),
+  }
 }
 
 /**

@@ -27,7 +27,13 @@ export function countHit(ns: NamespaceCore, found: Found): void {
  * Order: fresh hit anywhere → join a loader that is still running in the background → distributed lock
  * (if asked) → run the loader under the soft/hard timeouts, falling back to a stale value in grace.
  */
-export async function loadThrough(ns: NamespaceCore, key: string, fullKey: string, loader: Loader<unknown>, p: CallPolicy): Promise<unknown> {
+export async function loadThrough(
+  ns: NamespaceCore,
+  key: string,
+  fullKey: string,
+  loader: Loader<unknown>,
+  p: CallPolicy,
+): Promise<unknown> {
   const found = await lookup(ns, fullKey)
   if (found !== undefined && !found.stale) {
     countHit(ns, found)
@@ -47,10 +53,20 @@ export async function loadThrough(ns: NamespaceCore, key: string, fullKey: strin
   return loadUnderLock(ns, key, fullKey, loader, p, found)
 }
 
-async function loadUnderLock(ns: NamespaceCore, key: string, fullKey: string, loader: Loader<unknown>, p: CallPolicy, stale: Found | undefined): Promise<unknown> {
+async function loadUnderLock(
+  ns: NamespaceCore,
+  key: string,
+  fullKey: string,
+  loader: Loader<unknown>,
+  p: CallPolicy,
+  stale: Found | undefined,
+): Promise<unknown> {
   const lock = ns.ctx.lock
   if (lock === undefined) {
-    throw new CacheError('E_INVALID_OPTION', "getOrSet: lock: 'distributed' needs a `lock` in createCache options (e.g. redisLock())")
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      "getOrSet: lock: 'distributed' needs a `lock` in createCache options (e.g. redisLock())",
+    )
   }
   const ttlMs = Number.isFinite(p.hardMs) ? p.hardMs + 1000 : 30_000
   let handle: Awaited<ReturnType<typeof lock.acquire>>
@@ -59,7 +75,12 @@ async function loadUnderLock(ns: NamespaceCore, key: string, fullKey: string, lo
   } catch (err) {
     // A lock backend that is down must not take the cache down with it: load without it.
     if (channels.error.hasSubscribers) {
-      channels.error.publish({ cacheId: ns.ctx.id, namespace: ns.name, op: 'lock', error: new CacheError('E_LOCK', 'lock acquire failed', { cause: err }) })
+      channels.error.publish({
+        cacheId: ns.ctx.id,
+        namespace: ns.name,
+        op: 'lock',
+        error: new CacheError('E_LOCK', 'lock acquire failed', { cause: err }),
+      })
     }
     ns.counters.errors++
     handle = undefined
@@ -78,7 +99,15 @@ async function loadUnderLock(ns: NamespaceCore, key: string, fullKey: string, lo
 }
 
 /** Starts the loader and records it as running; resolves to the loaded value (written through) or rejects. */
-function startLoader(ns: NamespaceCore, key: string, fullKey: string, loader: Loader<unknown>, p: CallPolicy, stale: Found | undefined, controller: AbortController): Promise<unknown> {
+function startLoader(
+  ns: NamespaceCore,
+  key: string,
+  fullKey: string,
+  loader: Loader<unknown>,
+  p: CallPolicy,
+  stale: Found | undefined,
+  controller: AbortController,
+): Promise<unknown> {
   let ttlMs = p.ttlMs
   let tags = p.tags
   const ctx: LoaderContext = {
@@ -120,7 +149,11 @@ function startLoader(ns: NamespaceCore, key: string, fullKey: string, loader: Lo
   }
   loading.then(done, done)
   if (Number.isFinite(p.hardMs)) {
-    const timer = setTimeout(() => controller.abort(new CacheError('E_LOADER_TIMEOUT', `loader for '${key}' passed its hard timeout`)), p.hardMs)
+    const timer = setTimeout(
+      () =>
+        controller.abort(new CacheError('E_LOADER_TIMEOUT', `loader for '${key}' passed its hard timeout`)),
+      p.hardMs,
+    )
     timer.unref?.()
     loading.then(
       () => clearTimeout(timer),
@@ -130,7 +163,14 @@ function startLoader(ns: NamespaceCore, key: string, fullKey: string, loader: Lo
   return loading
 }
 
-async function runLoader(ns: NamespaceCore, key: string, fullKey: string, loader: Loader<unknown>, p: CallPolicy, stale: Found | undefined): Promise<unknown> {
+async function runLoader(
+  ns: NamespaceCore,
+  key: string,
+  fullKey: string,
+  loader: Loader<unknown>,
+  p: CallPolicy,
+  stale: Found | undefined,
+): Promise<unknown> {
   const controller = new AbortController()
   const loading = startLoader(ns, key, fullKey, loader, p, stale, controller)
   const limit = stale !== undefined ? Math.min(p.softMs, p.hardMs) : p.hardMs
@@ -155,14 +195,25 @@ async function runLoader(ns: NamespaceCore, key: string, fullKey: string, loader
   }
   ns.counters.misses++
   ns.counters.timeouts++
-  throw new CacheError('E_LOADER_TIMEOUT', `loader for '${key}' did not finish within ${p.hardMs} ms (it keeps running; its value will be stored if it succeeds)`)
+  throw new CacheError(
+    'E_LOADER_TIMEOUT',
+    `loader for '${key}' did not finish within ${p.hardMs} ms (it keeps running; its value will be stored if it succeeds)`,
+  )
 }
 
 /** Early refresh: a hit past `earlyRefresh × ttl` starts one background reload; the caller is not delayed. */
-export function maybeRefreshEarly(ns: NamespaceCore, key: string, fullKey: string, loader: Loader<unknown>, p: CallPolicy, found: Found): void {
+export function maybeRefreshEarly(
+  ns: NamespaceCore,
+  key: string,
+  fullKey: string,
+  loader: Loader<unknown>,
+  p: CallPolicy,
+  found: Found,
+): void {
   if (p.earlyRefresh <= 0) return
   const { createdAt, expiresAt } = found.entry
-  if (!Number.isFinite(expiresAt) || ns.ctx.now() < createdAt + (expiresAt - createdAt) * p.earlyRefresh) return
+  if (!Number.isFinite(expiresAt) || ns.ctx.now() < createdAt + (expiresAt - createdAt) * p.earlyRefresh)
+    return
   if (ns.refreshing.has(fullKey)) return
   startLoader(ns, key, fullKey, loader, p, found, new AbortController()).catch(() => {})
 }

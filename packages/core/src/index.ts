@@ -55,6 +55,14 @@ export { LatencyHistogram } from './histogram.js'
 export { CircuitBreaker } from './circuit-breaker.js'
 export type { BreakerState } from './circuit-breaker.js'
 export { channels, channelNames } from './events.js'
-export type { OperationEvent, TierOperationEvent, LoaderEvent, ErrorEvent, BreakerEvent, EvictionEvent, BusEvent } from './events.js'
+export type {
+  OperationEvent,
+  TierOperationEvent,
+  LoaderEvent,
+  ErrorEvent,
+  BreakerEvent,
+  EvictionEvent,
+  BusEvent,
+} from './events.js'
 export { configFromEnv, parseAesKeys } from './config-from-env.js'
 export type { ConfigFromEnvOptions, EnvConfig } from './config-from-env.js'

@@ -33,10 +33,18 @@ function encodeValue(v: unknown, seen: Set<object>): unknown {
   try {
     if (Array.isArray(o)) return o.map((x) => encodeValue(x, seen))
     if (o instanceof Date) return { [TAG]: 'date', v: Number.isNaN(o.getTime()) ? null : o.toISOString() }
-    if (o instanceof Uint8Array) return { [TAG]: 'bin', v: Buffer.from(o.buffer, o.byteOffset, o.byteLength).toString('base64') }
-    if (o instanceof Map) return { [TAG]: 'map', v: [...o].map(([k, x]) => [encodeValue(k, seen), encodeValue(x, seen)]) }
+    if (o instanceof Uint8Array)
+      return { [TAG]: 'bin', v: Buffer.from(o.buffer, o.byteOffset, o.byteLength).toString('base64') }
+    if (o instanceof Map)
+      return { [TAG]: 'map', v: [...o].map(([k, x]) => [encodeValue(k, seen), encodeValue(x, seen)]) }
     if (o instanceof Set) return { [TAG]: 'set', v: [...o].map((x) => encodeValue(x, seen)) }
-    if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer || o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise) {
+    if (
+      ArrayBuffer.isView(o) ||
+      o instanceof ArrayBuffer ||
+      o instanceof WeakMap ||
+      o instanceof WeakSet ||
+      o instanceof Promise
+    ) {
       throw new CacheError('E_SERIALIZE', `json serializer cannot store a ${o.constructor.name}`)
     }
     const out: Record<string, unknown> = {}
@@ -77,7 +85,9 @@ function decodeValue(v: unknown): unknown {
       return Buffer.from(o.v, 'base64')
     case 'map':
       if (!Array.isArray(o.v)) break
-      return new Map(o.v.map((pair) => [decodeValue((pair as unknown[])[0]), decodeValue((pair as unknown[])[1])]))
+      return new Map(
+        o.v.map((pair) => [decodeValue((pair as unknown[])[0]), decodeValue((pair as unknown[])[1])]),
+      )
     case 'set':
       if (!Array.isArray(o.v)) break
       return new Set(o.v.map(decodeValue))
@@ -113,7 +123,9 @@ export class JsonSerializer implements Serializer {
       return decodeValue(JSON.parse(decoder.decode(bytes)))
     } catch (err) {
       if (err instanceof CacheError) throw err
-      throw new CacheError('E_DECODE', `json serializer cannot read the payload: ${(err as Error).message}`, { cause: err })
+      throw new CacheError('E_DECODE', `json serializer cannot read the payload: ${(err as Error).message}`, {
+        cause: err,
+      })
     }
   }
 }

@@ -32,7 +32,13 @@ export interface MemoryTierOptions {
   now?: () => number
 }
 
-const CAPABILITIES: TierCapabilities = { ttlPrecisionMs: 1, tags: true, batch: true, persistent: false, shared: false }
+const CAPABILITIES: TierCapabilities = {
+  ttlPrecisionMs: 1,
+  tags: true,
+  batch: true,
+  persistent: false,
+  shared: false,
+}
 const ENTRY_OVERHEAD = 96
 
 /**
@@ -63,14 +69,22 @@ export class MemoryTier implements LocalTier {
     this.#options = options
     this.name = options.name ?? 'memory'
     if (typeof this.name !== 'string' || this.name === '') {
-      throw new CacheError('E_INVALID_OPTION', `memoryTier: name must be a non-empty string, got ${String(options.name)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `memoryTier: name must be a non-empty string, got ${String(options.name)}`,
+      )
     }
     const strategy = options.strategy ?? referenceStrategy()
     if (!strategy || typeof strategy.create !== 'function') {
-      throw new CacheError('E_INVALID_OPTION', 'memoryTier: strategy must be an EvictionStrategy (an object with create())')
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        'memoryTier: strategy must be an EvictionStrategy (an object with create())',
+      )
     }
-    const maxBytes = options.maxBytes === undefined ? undefined : parseBytes(options.maxBytes, 'memoryTier: maxBytes')
-    if (maxBytes === 0) throw new CacheError('E_INVALID_OPTION', 'memoryTier: maxBytes must be greater than 0')
+    const maxBytes =
+      options.maxBytes === undefined ? undefined : parseBytes(options.maxBytes, 'memoryTier: maxBytes')
+    if (maxBytes === 0)
+      throw new CacheError('E_INVALID_OPTION', 'memoryTier: maxBytes must be greater than 0')
     this.#maxEntryBytes =
       options.maxEntryBytes === undefined
         ? (maxBytes ?? Number.POSITIVE_INFINITY)
@@ -78,12 +92,20 @@ export class MemoryTier implements LocalTier {
     if (options.sizeOf !== undefined && typeof options.sizeOf !== 'function') {
       throw new CacheError('E_INVALID_OPTION', 'memoryTier: sizeOf must be a function')
     }
-    if (options.maxEntries !== undefined && (!Number.isInteger(options.maxEntries) || options.maxEntries < 1)) {
-      throw new CacheError('E_INVALID_OPTION', `memoryTier: maxEntries must be a positive integer, got ${options.maxEntries}`)
+    if (
+      options.maxEntries !== undefined &&
+      (!Number.isInteger(options.maxEntries) || options.maxEntries < 1)
+    ) {
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `memoryTier: maxEntries must be a positive integer, got ${options.maxEntries}`,
+      )
     }
     const measuring = maxBytes !== undefined || Number.isFinite(this.#maxEntryBytes)
     const userSizeOf = options.sizeOf ?? estimateSize
-    this.#sizeOf = measuring ? (value, key) => ENTRY_OVERHEAD + key.length * 2 + userSizeOf(value, key) : undefined
+    this.#sizeOf = measuring
+      ? (value, key) => ENTRY_OVERHEAD + key.length * 2 + userSizeOf(value, key)
+      : undefined
     this.#now = options.now ?? Date.now
     const sizeOf = this.#sizeOf
     this.#store = strategy.create<StoredEntry>({
@@ -122,9 +144,9 @@ export class MemoryTier implements LocalTier {
     const stored = this.#store.set(key, entry, entry.staleUntil)
     if (stored && entry.tags.length > 0) {
       for (const tag of entry.tags) {
-        let keys = this.#tags.get(tag)
-        if (keys === undefined) this.#tags.set(tag, (keys = new Set()))
-        keys.add(key)
+        const keys = this.#tags.get(tag)
+        if (keys === undefined) this.#tags.set(tag, new Set([key]))
+        else keys.add(key)
       }
     }
   }
@@ -185,7 +207,11 @@ export class MemoryTier implements LocalTier {
   }
 
   async health(): Promise<TierHealth> {
-    return { ok: !this.#closed, latencyMs: 0, detail: { entries: this.#store.size, bytes: this.#store.bytes } }
+    return {
+      ok: !this.#closed,
+      latencyMs: 0,
+      detail: { entries: this.#store.size, bytes: this.#store.bytes },
+    }
   }
 
   async close(): Promise<void> {

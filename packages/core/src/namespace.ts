@@ -43,7 +43,8 @@ export class NamespaceCache {
    */
   get<TValue = unknown>(key: string, options?: GetOptions): Promise<TValue | undefined> {
     const ns = this.#ns
-    const err = keyError(key) ?? (ns.ctx.closed ? new CacheError('E_CLOSED', 'the cache is closed') : undefined)
+    const err =
+      keyError(key) ?? (ns.ctx.closed ? new CacheError('E_CLOSED', 'the cache is closed') : undefined)
     if (err !== undefined) return Promise.reject(err)
     const fullKey = ns.prefix + key
     const l1 = ns.l1
@@ -76,7 +77,8 @@ export class NamespaceCache {
   /** Values of `keys` in the same order (`undefined` where missing). One round trip per tier. */
   async getMany<TValue = unknown>(keys: string[], options?: GetOptions): Promise<(TValue | undefined)[]> {
     this.#ns.ctx.assertOpen()
-    if (!Array.isArray(keys)) throw new CacheError('E_INVALID_KEY', 'getMany: keys must be an array of strings')
+    if (!Array.isArray(keys))
+      throw new CacheError('E_INVALID_KEY', 'getMany: keys must be an array of strings')
     keys.forEach(assertKey)
     if (keys.length === 0) return []
     const ns = this.#ns
@@ -100,7 +102,13 @@ export class NamespaceCache {
     const verr = valueError(value)
     if (verr !== undefined) throw verr
     const p = options === undefined ? this.#ns.policy : resolvePolicy(options, this.#ns.policy, `${where}: `)
-    return { fullKey: this.#ns.prefix + key, value, ttlMs: p.ttlMs, graceMs: p.graceMs, tags: checkTags(options?.tags) }
+    return {
+      fullKey: this.#ns.prefix + key,
+      value,
+      ttlMs: p.ttlMs,
+      graceMs: p.graceMs,
+      tags: checkTags(options?.tags),
+    }
   }
 
   /** Stores `value` in every tier of the namespace (write-through). */
@@ -115,7 +123,8 @@ export class NamespaceCache {
     if (!Array.isArray(items)) throw new CacheError('E_INVALID_OPTION', 'setMany: items must be an array')
     const writes = items.map((it) => {
       if (Array.isArray(it)) return this.#item(it[0], it[1], options, 'setMany')
-      if (it === null || typeof it !== 'object') throw new CacheError('E_INVALID_OPTION', 'setMany: each item must be [key, value] or { key, value }')
+      if (it === null || typeof it !== 'object')
+        throw new CacheError('E_INVALID_OPTION', 'setMany: each item must be [key, value] or { key, value }')
       return this.#item(it.key, it.value, { ...options, ...it }, 'setMany')
     })
     if (writes.length > 0) await writeEntries(this.#ns, writes)
@@ -139,7 +148,8 @@ export class NamespaceCache {
   /** Removes `keys` from every tier; resolves to how many existed. */
   async deleteMany(keys: string[]): Promise<number> {
     this.#ns.ctx.assertOpen()
-    if (!Array.isArray(keys)) throw new CacheError('E_INVALID_KEY', 'deleteMany: keys must be an array of strings')
+    if (!Array.isArray(keys))
+      throw new CacheError('E_INVALID_KEY', 'deleteMany: keys must be an array of strings')
     keys.forEach(assertKey)
     if (keys.length === 0) return 0
     return deleteEntries(
@@ -164,20 +174,30 @@ export class NamespaceCache {
 
   #callPolicy(options: GetOrSetOptions | undefined): CallPolicy {
     if (options === undefined) return this.#basePolicy
-    if (options === null || typeof options !== 'object') throw new CacheError('E_INVALID_OPTION', 'getOrSet: options must be an object')
+    if (options === null || typeof options !== 'object')
+      throw new CacheError('E_INVALID_OPTION', 'getOrSet: options must be an object')
     const base = resolvePolicy(options, this.#ns.policy, 'getOrSet: ')
     if (options.lock !== undefined && options.lock !== 'local' && options.lock !== 'distributed') {
-      throw new CacheError('E_INVALID_OPTION', `getOrSet: lock must be 'local' or 'distributed', got ${JSON.stringify(options.lock)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `getOrSet: lock must be 'local' or 'distributed', got ${JSON.stringify(options.lock)}`,
+      )
     }
     const distributed = options.lock === 'distributed'
     if (distributed && this.#ns.ctx.lock === undefined) {
-      throw new CacheError('E_INVALID_OPTION', "getOrSet: lock: 'distributed' needs a `lock` in createCache options (e.g. redisLock())")
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        "getOrSet: lock: 'distributed' needs a `lock` in createCache options (e.g. redisLock())",
+      )
     }
     return {
       ...base,
       tags: checkTags(options.tags),
       distributed,
-      lockWaitMs: options.lockWait === undefined ? DEFAULT_LOCK_WAIT_MS : parseDuration(options.lockWait, 'getOrSet: lockWait'),
+      lockWaitMs:
+        options.lockWait === undefined
+          ? DEFAULT_LOCK_WAIT_MS
+          : parseDuration(options.lockWait, 'getOrSet: lockWait'),
     }
   }
 
@@ -192,7 +212,8 @@ export class NamespaceCache {
     try {
       ns.ctx.assertOpen()
       assertKey(key)
-      if (typeof loader !== 'function') throw new CacheError('E_INVALID_OPTION', 'getOrSet: loader must be a function')
+      if (typeof loader !== 'function')
+        throw new CacheError('E_INVALID_OPTION', 'getOrSet: loader must be a function')
       p = this.#callPolicy(options)
     } catch (err) {
       return Promise.reject(err)
@@ -205,18 +226,24 @@ export class NamespaceCache {
         ns.counters.hits++
         ns.counters.tierHits[0]!++
         ns.tiers[0]!.hits++
-        if (p.earlyRefresh > 0) maybeRefreshEarly(ns, key, fullKey, loader, p, { entry, index: 0, stale: false, raw: undefined })
+        if (p.earlyRefresh > 0)
+          maybeRefreshEarly(ns, key, fullKey, loader, p, { entry, index: 0, stale: false, raw: undefined })
         return Promise.resolve(entry.value as TValue)
       }
     }
-    return ns.flights.run(fullKey, () => loadThrough(ns, key, fullKey, loader as Loader<unknown>, p)) as Promise<TValue>
+    return ns.flights.run(fullKey, () =>
+      loadThrough(ns, key, fullKey, loader as Loader<unknown>, p),
+    ) as Promise<TValue>
   }
 
   /**
    * Memoizes `fn` through `getOrSet`. The key is `options.key(...args)`, or by default the function name and
    * the JSON of the arguments.
    */
-  wrap<TArgs extends unknown[], TValue>(fn: (...args: TArgs) => TValue | Promise<TValue>, options?: WrapOptions<TArgs>): (...args: TArgs) => Promise<TValue> {
+  wrap<TArgs extends unknown[], TValue>(
+    fn: (...args: TArgs) => TValue | Promise<TValue>,
+    options?: WrapOptions<TArgs>,
+  ): (...args: TArgs) => Promise<TValue> {
     if (typeof fn !== 'function') throw new CacheError('E_INVALID_OPTION', 'wrap: fn must be a function')
     const keyOf = options?.key ?? defaultKey(fn.name || 'fn')
     if (typeof keyOf !== 'function') throw new CacheError('E_INVALID_OPTION', 'wrap: key must be a function')

@@ -197,5 +197,11 @@ export interface CacheStats {
 export interface CacheHealth {
   /** `true` when every tier is ok. */
   ok: boolean
-  tiers: Record<string, import('./contracts.js').TierHealth & { breaker: 'closed' | 'open' | 'half-open'; kind: 'local' | 'remote' }>
+  tiers: Record<
+    string,
+    import('./contracts.js').TierHealth & {
+      breaker: 'closed' | 'open' | 'half-open'
+      kind: 'local' | 'remote'
+    }
+  >
 }

@@ -107,7 +107,7 @@ export async function lookupMany(ns: NamespaceCore, fullKeys: string[]): Promise
 }
 
 /** An entry a reader cannot decode is deleted from that tier so it stops costing a decode on every read. */
-function undecodable(ns: NamespaceCore, t: TierHandle, fullKey: string, err: unknown): void {
+function undecodable(_ns: NamespaceCore, t: TierHandle, fullKey: string, err: unknown): void {
   if (!isCacheError(err, 'E_DECODE')) return
   t.run('delete', () => t.tier.delete([fullKey])).catch(() => {})
 }
@@ -126,7 +126,10 @@ function backfill(ns: NamespaceCore, fullKey: string, found: Found): void {
       continue
     }
     if (!t.available) continue
-    const bytes = found.raw === undefined ? ns.pipeline.encode(fullKey, entry, ns.pipeline.serialize(entry.value)) : Promise.resolve(found.raw)
+    const bytes =
+      found.raw === undefined
+        ? ns.pipeline.encode(fullKey, entry, ns.pipeline.serialize(entry.value))
+        : Promise.resolve(found.raw)
     bytes
       .then((value) => t.run('set', () => t.tier.set(fullKey, { ...entry, value })))
       .catch((err: unknown) => {

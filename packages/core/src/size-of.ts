@@ -38,7 +38,8 @@ function measure(v: unknown, seen: Set<object> | undefined): number {
   } else if (o instanceof Set) {
     for (const x of o) size += 8 + measure(x, visited)
   } else {
-    for (const k of Object.keys(o)) size += 8 + 16 + k.length * 2 + measure((o as Record<string, unknown>)[k], visited)
+    for (const k of Object.keys(o))
+      size += 8 + 16 + k.length * 2 + measure((o as Record<string, unknown>)[k], visited)
   }
   return size
 }

@@ -88,7 +88,8 @@ export function sumStats(all: NamespaceStats[]): NamespaceStats {
   let busiest = -1
   for (const s of all) {
     for (const k of SUMMED) total[k] += s[k]
-    for (const [tier, n] of Object.entries(s.hitsByTier)) total.hitsByTier[tier] = (total.hitsByTier[tier] ?? 0) + n
+    for (const [tier, n] of Object.entries(s.hitsByTier))
+      total.hitsByTier[tier] = (total.hitsByTier[tier] ?? 0) + n
     if (s.latency.get.count > busiest) {
       busiest = s.latency.get.count
       total.latency = s.latency

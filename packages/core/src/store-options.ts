@@ -17,17 +17,24 @@ export interface ResolvedStoreOptions<TValue> {
  * Validates the options every strategy shares, once, with messages that name the option and the strategy.
  * Shared by all strategy packages so they agree on what is legal.
  */
-export function resolveStoreOptions<TValue>(strategy: string, o: BoundedStoreOptions<TValue>): ResolvedStoreOptions<TValue> {
+export function resolveStoreOptions<TValue>(
+  strategy: string,
+  o: BoundedStoreOptions<TValue>,
+): ResolvedStoreOptions<TValue> {
   const bad = (msg: string) => new CacheError('E_INVALID_OPTION', `${strategy}: ${msg}`)
   if (o === null || typeof o !== 'object') throw bad('options must be an object')
   const { maxEntries, maxBytes, sizeOf, onEvict, now } = o
   if (maxEntries !== undefined && (!Number.isInteger(maxEntries) || maxEntries < 1)) {
     throw bad(`maxEntries must be a positive integer, got ${maxEntries}`)
   }
-  if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !(maxBytes > 0) || !Number.isFinite(maxBytes))) {
+  if (
+    maxBytes !== undefined &&
+    (typeof maxBytes !== 'number' || !(maxBytes > 0) || !Number.isFinite(maxBytes))
+  ) {
     throw bad(`maxBytes must be a positive finite number of bytes, got ${maxBytes}`)
   }
-  if (maxEntries === undefined && maxBytes === undefined) throw bad('one of maxEntries or maxBytes is required')
+  if (maxEntries === undefined && maxBytes === undefined)
+    throw bad('one of maxEntries or maxBytes is required')
   if (maxBytes !== undefined && typeof sizeOf !== 'function') throw bad('maxBytes requires a sizeOf function')
   if (sizeOf !== undefined && typeof sizeOf !== 'function') throw bad('sizeOf must be a function')
   if (onEvict !== undefined && typeof onEvict !== 'function') throw bad('onEvict must be a function')
@@ -45,10 +52,17 @@ export function resolveStoreOptions<TValue>(strategy: string, o: BoundedStoreOpt
  * Measures one entry for a byte budget and refuses sizes that are not a non-negative finite number,
  * naming the key (a size function returning NaN would silently break the budget otherwise).
  */
-export function measureEntry<TValue>(sizeOf: (value: TValue, key: string) => number, value: TValue, key: string): number {
+export function measureEntry<TValue>(
+  sizeOf: (value: TValue, key: string) => number,
+  value: TValue,
+  key: string,
+): number {
   const size = sizeOf(value, key)
   if (typeof size !== 'number' || !Number.isFinite(size) || size < 0) {
-    throw new CacheError('E_INVALID_OPTION', `sizeOf returned ${size} for key '${key}'; it must return a non-negative finite number`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `sizeOf returned ${size} for key '${key}'; it must return a non-negative finite number`,
+    )
   }
   return size
 }

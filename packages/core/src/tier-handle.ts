@@ -24,7 +24,11 @@ export class TierHandle {
   deletes = 0
   errors = 0
   timeouts = 0
-  readonly latency = { get: new LatencyHistogram(), set: new LatencyHistogram(), delete: new LatencyHistogram() }
+  readonly latency = {
+    get: new LatencyHistogram(),
+    set: new LatencyHistogram(),
+    delete: new LatencyHistogram(),
+  }
 
   constructor(
     readonly tier: Tier,
@@ -80,7 +84,11 @@ export class TierHandle {
         breaker?.failure()
         throw isCacheError(err) && err.code !== 'E_INVALID_OPTION'
           ? err
-          : new CacheError('E_TIER_ERROR', `${this.name} tier ${op} failed: ${(err as Error)?.message ?? err}`, { cause: err })
+          : new CacheError(
+              'E_TIER_ERROR',
+              `${this.name} tier ${op} failed: ${(err as Error)?.message ?? err}`,
+              { cause: err },
+            )
       }
       if (result === TIMED_OUT) {
         timedOut = true
@@ -93,10 +101,22 @@ export class TierHandle {
       return result
     } finally {
       const ms = performance.now() - start
-      const hist = op === 'get' || op === 'getMany' ? this.latency.get : op === 'set' || op === 'setMany' ? this.latency.set : this.latency.delete
+      const hist =
+        op === 'get' || op === 'getMany'
+          ? this.latency.get
+          : op === 'set' || op === 'setMany'
+            ? this.latency.set
+            : this.latency.delete
       hist.record(ms)
       if (channels.tierOperation.hasSubscribers) {
-        channels.tierOperation.publish({ cacheId: this.cacheId, tier: this.name, op, durationMs: ms, ok, timedOut })
+        channels.tierOperation.publish({
+          cacheId: this.cacheId,
+          tier: this.name,
+          op,
+          durationMs: ms,
+          ok,
+          timedOut,
+        })
       }
     }
   }
@@ -113,7 +133,11 @@ export class TierHandle {
       timeouts: this.timeouts,
       evictions: 0,
       breaker: this.breakerState,
-      latency: { get: this.latency.get.summary(), set: this.latency.set.summary(), delete: this.latency.delete.summary() },
+      latency: {
+        get: this.latency.get.summary(),
+        set: this.latency.set.summary(),
+        delete: this.latency.delete.summary(),
+      },
     }
     if (this.local !== undefined) {
       let entries = 0

@@ -44,19 +44,34 @@ const NAMESPACE_KEYS = new Set([
 
 function checkTier(t: unknown, i: number): Tier {
   const tier = t as Tier
-  if (tier === null || typeof tier !== 'object' || typeof tier.get !== 'function' || typeof tier.set !== 'function') {
+  if (
+    tier === null ||
+    typeof tier !== 'object' ||
+    typeof tier.get !== 'function' ||
+    typeof tier.set !== 'function'
+  ) {
     throw new CacheError('E_INVALID_OPTION', `tiers[${i}] is not a Tier (an object with get/set/…)`)
   }
   if (tier.kind !== 'local' && tier.kind !== 'remote') {
-    throw new CacheError('E_INVALID_OPTION', `tiers[${i}] (${tier.name}) has kind ${JSON.stringify(tier.kind)}; expected 'local' or 'remote'`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `tiers[${i}] (${tier.name}) has kind ${JSON.stringify(tier.kind)}; expected 'local' or 'remote'`,
+    )
   }
-  if (typeof tier.name !== 'string' || tier.name === '') throw new CacheError('E_INVALID_OPTION', `tiers[${i}] has no name`)
+  if (typeof tier.name !== 'string' || tier.name === '')
+    throw new CacheError('E_INVALID_OPTION', `tiers[${i}] has no name`)
   return tier
 }
 
 function checkCodec(c: unknown, where: string): Codec {
   const codec = c as Codec
-  if (codec === null || typeof codec !== 'object' || typeof codec.id !== 'string' || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
+  if (
+    codec === null ||
+    typeof codec !== 'object' ||
+    typeof codec.id !== 'string' ||
+    typeof codec.encode !== 'function' ||
+    typeof codec.decode !== 'function'
+  ) {
     throw new CacheError('E_INVALID_OPTION', `${where} is not a Codec (an object with id, encode, decode)`)
   }
   return codec
@@ -64,8 +79,16 @@ function checkCodec(c: unknown, where: string): Codec {
 
 function checkSerializer(s: unknown, where: string): Serializer {
   const serializer = s as Serializer
-  if (serializer === null || typeof serializer !== 'object' || typeof serializer.serialize !== 'function' || typeof serializer.deserialize !== 'function') {
-    throw new CacheError('E_INVALID_OPTION', `${where} is not a Serializer (an object with id, serialize, deserialize)`)
+  if (
+    serializer === null ||
+    typeof serializer !== 'object' ||
+    typeof serializer.serialize !== 'function' ||
+    typeof serializer.deserialize !== 'function'
+  ) {
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `${where} is not a Serializer (an object with id, serialize, deserialize)`,
+    )
   }
   return serializer
 }
@@ -92,29 +115,71 @@ export class TieredCache {
   #subscribed: Promise<void> | undefined
 
   constructor(options: CacheOptions) {
-    if (options === null || typeof options !== 'object') throw new CacheError('E_INVALID_OPTION', 'createCache: options must be an object')
+    if (options === null || typeof options !== 'object')
+      throw new CacheError('E_INVALID_OPTION', 'createCache: options must be an object')
     if (!Array.isArray(options.tiers) || options.tiers.length === 0) {
-      throw new CacheError('E_INVALID_OPTION', 'createCache: tiers must be a non-empty array (e.g. [memoryTier()])')
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        'createCache: tiers must be a non-empty array (e.g. [memoryTier()])',
+      )
     }
     this.#options = options
     this.id = options.instanceId ?? randomUUID()
-    if (typeof this.id !== 'string' || this.id === '') throw new CacheError('E_INVALID_OPTION', 'createCache: instanceId must be a non-empty string')
+    if (typeof this.id !== 'string' || this.id === '')
+      throw new CacheError('E_INVALID_OPTION', 'createCache: instanceId must be a non-empty string')
     const now = options.now ?? Date.now
-    if (typeof now !== 'function') throw new CacheError('E_INVALID_OPTION', 'createCache: now must be a function')
-    if (options.onTierError !== undefined && options.onTierError !== 'report' && options.onTierError !== 'throw') {
-      throw new CacheError('E_INVALID_OPTION', `createCache: onTierError must be 'report' or 'throw', got ${JSON.stringify(options.onTierError)}`)
+    if (typeof now !== 'function')
+      throw new CacheError('E_INVALID_OPTION', 'createCache: now must be a function')
+    if (
+      options.onTierError !== undefined &&
+      options.onTierError !== 'report' &&
+      options.onTierError !== 'throw'
+    ) {
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `createCache: onTierError must be 'report' or 'throw', got ${JSON.stringify(options.onTierError)}`,
+      )
     }
-    const timeoutMs = parseDuration(options.tierTimeout ?? 1000, 'createCache: tierTimeout', 'E_INVALID_OPTION')
+    const timeoutMs = parseDuration(
+      options.tierTimeout ?? 1000,
+      'createCache: tierTimeout',
+      'E_INVALID_OPTION',
+    )
     const threshold = options.breaker?.failureThreshold ?? 5
     if (!Number.isInteger(threshold) || threshold < 1) {
-      throw new CacheError('E_INVALID_OPTION', `createCache: breaker.failureThreshold must be a positive integer, got ${threshold}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `createCache: breaker.failureThreshold must be a positive integer, got ${threshold}`,
+      )
     }
-    const resetAfterMs = parseDuration(options.breaker?.resetAfter ?? 5000, 'createCache: breaker.resetAfter', 'E_INVALID_OPTION')
-    this.#ctx = new EngineContext(this.id, now, options.bus, options.lock, options.onTierError ?? 'report', options.backgroundRemoteWrites === true)
+    const resetAfterMs = parseDuration(
+      options.breaker?.resetAfter ?? 5000,
+      'createCache: breaker.resetAfter',
+      'E_INVALID_OPTION',
+    )
+    this.#ctx = new EngineContext(
+      this.id,
+      now,
+      options.bus,
+      options.lock,
+      options.onTierError ?? 'report',
+      options.backgroundRemoteWrites === true,
+    )
     this.#handles = options.tiers.map((t, i) => {
       const tier = checkTier(t, i)
-      if (this.#byName.has(tier.name)) throw new CacheError('E_INVALID_OPTION', `createCache: two tiers are named '${tier.name}'; give one a different name`)
-      const handle = new TierHandle(tier, this.id, tier.kind === 'local' ? Number.POSITIVE_INFINITY : timeoutMs, threshold, resetAfterMs, now)
+      if (this.#byName.has(tier.name))
+        throw new CacheError(
+          'E_INVALID_OPTION',
+          `createCache: two tiers are named '${tier.name}'; give one a different name`,
+        )
+      const handle = new TierHandle(
+        tier,
+        this.id,
+        tier.kind === 'local' ? Number.POSITIVE_INFINITY : timeoutMs,
+        threshold,
+        resetAfterMs,
+        now,
+      )
       this.#byName.set(tier.name, handle)
       return handle
     })
@@ -123,12 +188,14 @@ export class TieredCache {
     this.#registry.addSerializer(jsonSerializer())
     this.#codecs = (options.codecs ?? []).map((c, i) => checkCodec(c, `createCache: codecs[${i}]`))
     for (const c of this.#codecs) this.#registry.addCodec(c)
-    for (const [i, c] of (options.decoders ?? []).entries()) this.#registry.addCodec(checkCodec(c, `createCache: decoders[${i}]`))
+    for (const [i, c] of (options.decoders ?? []).entries())
+      this.#registry.addCodec(checkCodec(c, `createCache: decoders[${i}]`))
     this.#defaults = resolvePolicy(options.defaults, undefined, 'defaults.')
     for (const [name, ns] of Object.entries(options.namespaces ?? {})) {
       assertName(name, 'namespace name')
       for (const k of Object.keys(ns ?? {})) {
-        if (!NAMESPACE_KEYS.has(k)) throw new CacheError('E_INVALID_OPTION', `namespaces.${name}: unknown option '${k}'`)
+        if (!NAMESPACE_KEYS.has(k))
+          throw new CacheError('E_INVALID_OPTION', `namespaces.${name}: unknown option '${k}'`)
       }
       this.namespace(name)
     }
@@ -168,7 +235,10 @@ export class TieredCache {
       handles = merged.tiers.map((t) => {
         const h = this.#byName.get(t)
         if (h === undefined) {
-          throw new CacheError('E_UNKNOWN_NAME', `${where}tiers: no tier named '${t}' (tiers: ${[...this.#byName.keys()].join(', ')})`)
+          throw new CacheError(
+            'E_UNKNOWN_NAME',
+            `${where}tiers: no tier named '${t}' (tiers: ${[...this.#byName.keys()].join(', ')})`,
+          )
         }
         return h
       })
@@ -184,9 +254,15 @@ export class TieredCache {
     }
     const costPerMiss = merged.costPerMiss ?? 0
     if (typeof costPerMiss !== 'number' || !Number.isFinite(costPerMiss) || costPerMiss < 0) {
-      throw new CacheError('E_INVALID_OPTION', `${where}costPerMiss must be a non-negative number, got ${costPerMiss}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `${where}costPerMiss must be a non-negative number, got ${costPerMiss}`,
+      )
     }
-    const serializer = merged.serializer === undefined ? this.#serializer : checkSerializer(merged.serializer, `${where}serializer`)
+    const serializer =
+      merged.serializer === undefined
+        ? this.#serializer
+        : checkSerializer(merged.serializer, `${where}serializer`)
     this.#registry.addSerializer(serializer)
     const codecs = [
       ...this.#codecs.filter((c) => c.kind === undefined),
@@ -198,7 +274,15 @@ export class TieredCache {
       handles.map((h) => h.name),
       costPerMiss,
     )
-    const core = new NamespaceCore(name, this.#ctx, handles, policy, new ValuePipeline(serializer, codecs, this.#registry), counters, ownLocal)
+    const core = new NamespaceCore(
+      name,
+      this.#ctx,
+      handles,
+      policy,
+      new ValuePipeline(serializer, codecs, this.#registry),
+      counters,
+      ownLocal,
+    )
     const prefix = core.prefix
     for (const h of handles) {
       if (h.local === undefined) continue
@@ -218,7 +302,10 @@ export class TieredCache {
     if (choice === true) {
       const found = this.#codecs.find((c) => c.kind === kind)
       if (found === undefined) {
-        throw new CacheError('E_INVALID_OPTION', `${where} is true but createCache has no ${kind} codec in codecs (e.g. ${kind === 'compression' ? 'lz4()' : 'aesGcm()'})`)
+        throw new CacheError(
+          'E_INVALID_OPTION',
+          `${where} is true but createCache has no ${kind} codec in codecs (e.g. ${kind === 'compression' ? 'lz4()' : 'aesGcm()'})`,
+        )
       }
       return [found]
     }
@@ -227,7 +314,8 @@ export class TieredCache {
 
   #onBusMessage(m: BusMessage): void {
     if (m === null || typeof m !== 'object' || m.source === this.id || this.#ctx.closed) return
-    if (channels.bus.hasSubscribers) channels.bus.publish({ cacheId: this.id, type: m.type, source: m.source })
+    if (channels.bus.hasSubscribers)
+      channels.bus.publish({ cacheId: this.id, type: m.type, source: m.source })
     const locals = this.#localTiers()
     switch (m.type) {
       case 'set':
@@ -238,7 +326,9 @@ export class TieredCache {
         for (const t of locals) t.clear(typeof m.prefix === 'string' ? m.prefix : '').catch(() => {})
         return
       case 'tags':
-        if (Array.isArray(m.tags)) for (const t of locals) t.deleteByTag(m.tags, typeof m.prefix === 'string' ? m.prefix : '').catch(() => {})
+        if (Array.isArray(m.tags))
+          for (const t of locals)
+            t.deleteByTag(m.tags, typeof m.prefix === 'string' ? m.prefix : '').catch(() => {})
         return
       case 'reset':
         // Messages may have been lost while the bus was down: nothing local can be trusted.
@@ -287,7 +377,10 @@ export class TieredCache {
     return this.#default.getOrSet(key, loader, options)
   }
   /** See `NamespaceCache.wrap` (default namespace). */
-  wrap<TArgs extends unknown[], TValue>(fn: (...args: TArgs) => TValue | Promise<TValue>, options?: WrapOptions<TArgs>): (...args: TArgs) => Promise<TValue> {
+  wrap<TArgs extends unknown[], TValue>(
+    fn: (...args: TArgs) => TValue | Promise<TValue>,
+    options?: WrapOptions<TArgs>,
+  ): (...args: TArgs) => Promise<TValue> {
     return this.#default.wrap(fn, options)
   }
   /** See `NamespaceCache.cached` (default namespace): a stage-3 method decorator. */
@@ -299,7 +392,9 @@ export class TieredCache {
   async clear(): Promise<void> {
     this.#ctx.assertOpen()
     const jobs = this.#handles.map((h) =>
-      h.run('clear', () => h.tier.clear('')).catch((err: unknown) => this.#ctx.tierError(err, undefined, undefined, h, 'clear')),
+      h
+        .run('clear', () => h.tier.clear(''))
+        .catch((err: unknown) => this.#ctx.tierError(err, undefined, undefined, h, 'clear')),
     )
     for (const core of this.#cores.values()) for (const t of core.ownLocal) jobs.push(t.clear(''))
     this.#ctx.publish({ type: 'clear', prefix: '' })
@@ -313,7 +408,8 @@ export class TieredCache {
     if (list.length === 0) return 0
     let count = 0
     const tiers: { run: TierHandle; tier: Tier }[] = this.#handles.map((h) => ({ run: h, tier: h.tier }))
-    for (const core of this.#cores.values()) for (const t of core.ownLocal) tiers.push({ run: core.tiers.find((h) => h.tier === t)!, tier: t })
+    for (const core of this.#cores.values())
+      for (const t of core.ownLocal) tiers.push({ run: core.tiers.find((h) => h.tier === t)!, tier: t })
     await Promise.all(
       tiers.map(({ run, tier }) =>
         run
@@ -335,7 +431,8 @@ export class TieredCache {
     const tiers: CacheStats['tiers'] = {}
     for (const h of this.#handles) {
       const own: LocalTier[] = []
-      for (const core of this.#cores.values()) for (const t of core.ownLocal) if (t.name === h.name) own.push(t)
+      for (const core of this.#cores.values())
+        for (const t of core.ownLocal) if (t.name === h.name) own.push(t)
       const s = h.snapshot(own)
       for (const core of this.#cores.values()) {
         for (const forked of core.tiers) {
@@ -363,10 +460,18 @@ export class TieredCache {
           const r = await withTimeout(h.tier.health(), Number.isFinite(h.timeoutMs) ? h.timeoutMs : 5000)
           result =
             r === TIMED_OUT
-              ? { ok: false, latencyMs: performance.now() - started, detail: { error: `health check timed out after ${h.timeoutMs} ms` } }
+              ? {
+                  ok: false,
+                  latencyMs: performance.now() - started,
+                  detail: { error: `health check timed out after ${h.timeoutMs} ms` },
+                }
               : r
         } catch (err) {
-          result = { ok: false, latencyMs: performance.now() - started, detail: { error: (err as Error)?.message ?? String(err) } }
+          result = {
+            ok: false,
+            latencyMs: performance.now() - started,
+            detail: { error: (err as Error)?.message ?? String(err) },
+          }
         }
         tiers[h.name] = { ...result, kind: h.kind, breaker: h.breakerState }
       }),
@@ -384,7 +489,8 @@ export class TieredCache {
     if (this.#options.lock?.close !== undefined) jobs.push(this.#options.lock.close())
     const results = await Promise.allSettled(jobs)
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-    if (failed !== undefined) throw new CacheError('E_TIER_ERROR', 'closing a tier failed', { cause: failed.reason })
+    if (failed !== undefined)
+      throw new CacheError('E_TIER_ERROR', 'closing a tier failed', { cause: failed.reason })
   }
 }
 

@@ -8,9 +8,17 @@ export const MAX_KEY_LENGTH = 4096
 /** Returns the error for an invalid key, or `undefined`. Not throwing keeps the hot path branch-only. */
 export function keyError(key: unknown): CacheError | undefined {
   if (typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_LENGTH) return undefined
-  if (typeof key !== 'string') return new CacheError('E_INVALID_KEY', `key must be a non-empty string, got ${key === null ? 'null' : typeof key}`)
-  if (key.length === 0) return new CacheError('E_INVALID_KEY', 'key must be a non-empty string, got an empty string')
-  return new CacheError('E_INVALID_KEY', `key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}`)
+  if (typeof key !== 'string')
+    return new CacheError(
+      'E_INVALID_KEY',
+      `key must be a non-empty string, got ${key === null ? 'null' : typeof key}`,
+    )
+  if (key.length === 0)
+    return new CacheError('E_INVALID_KEY', 'key must be a non-empty string, got an empty string')
+  return new CacheError(
+    'E_INVALID_KEY',
+    `key is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}`,
+  )
 }
 
 export function assertKey(key: unknown): asserts key is string {
@@ -20,7 +28,8 @@ export function assertKey(key: unknown): asserts key is string {
 
 /** Values that can never be cached, whatever the tiers. */
 export function valueError(value: unknown): CacheError | undefined {
-  if (value === undefined) return new CacheError('E_INVALID_VALUE', 'value is undefined; use delete() to remove a key')
+  if (value === undefined)
+    return new CacheError('E_INVALID_VALUE', 'value is undefined; use delete() to remove a key')
   if (typeof value === 'function' || typeof value === 'symbol') {
     return new CacheError('E_INVALID_VALUE', `a ${typeof value} cannot be cached`)
   }
@@ -45,7 +54,10 @@ export function checkTags(tags: unknown): string[] {
   if (!Array.isArray(tags)) throw new CacheError('E_INVALID_OPTION', 'tags must be an array of strings')
   for (const t of tags) {
     if (typeof t !== 'string' || t.length === 0) {
-      throw new CacheError('E_INVALID_OPTION', `every tag must be a non-empty string, got ${JSON.stringify(t)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `every tag must be a non-empty string, got ${JSON.stringify(t)}`,
+      )
     }
   }
   return [...new Set(tags as string[])]
@@ -63,7 +75,10 @@ export interface ResolvedPolicy {
 function checkFraction(x: unknown, what: string): number {
   if (x === undefined) return 0
   if (typeof x !== 'number' || !(x > 0 && x < 1)) {
-    throw new CacheError('E_INVALID_OPTION', `${what} must be a fraction of the TTL between 0 and 1 (exclusive), got ${x}`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `${what} must be a fraction of the TTL between 0 and 1 (exclusive), got ${x}`,
+    )
   }
   return x
 }
@@ -72,16 +87,29 @@ function timeouts(t: LoaderTimeouts | undefined, base: ResolvedPolicy | undefine
   if (t !== undefined && (t === null || typeof t !== 'object')) {
     throw new CacheError('E_INVALID_OPTION', `${where}timeout must be an object { soft?, hard? }`)
   }
-  const soft = t?.soft === undefined ? (base?.softMs ?? Number.POSITIVE_INFINITY) : parseDuration(t.soft, `${where}timeout.soft`)
-  const hard = t?.hard === undefined ? (base?.hardMs ?? Number.POSITIVE_INFINITY) : parseDuration(t.hard, `${where}timeout.hard`)
+  const soft =
+    t?.soft === undefined
+      ? (base?.softMs ?? Number.POSITIVE_INFINITY)
+      : parseDuration(t.soft, `${where}timeout.soft`)
+  const hard =
+    t?.hard === undefined
+      ? (base?.hardMs ?? Number.POSITIVE_INFINITY)
+      : parseDuration(t.hard, `${where}timeout.hard`)
   return { soft, hard }
 }
 
 /** Parses a policy over a base (for namespaces: the defaults; for calls: the namespace). */
-export function resolvePolicy(p: EntryPolicy | undefined, base: ResolvedPolicy | undefined, where = ''): ResolvedPolicy {
+export function resolvePolicy(
+  p: EntryPolicy | undefined,
+  base: ResolvedPolicy | undefined,
+  where = '',
+): ResolvedPolicy {
   const ttlMs = p?.ttl === undefined ? (base?.ttlMs ?? 3_600_000) : parseDuration(p.ttl, `${where}ttl`)
   const graceMs = p?.grace === undefined ? (base?.graceMs ?? 0) : parseDuration(p.grace, `${where}grace`)
   const { soft, hard } = timeouts(p?.timeout, base, where)
-  const earlyRefresh = p?.earlyRefresh === undefined ? (base?.earlyRefresh ?? 0) : checkFraction(p.earlyRefresh, `${where}earlyRefresh`)
+  const earlyRefresh =
+    p?.earlyRefresh === undefined
+      ? (base?.earlyRefresh ?? 0)
+      : checkFraction(p.earlyRefresh, `${where}earlyRefresh`)
   return { ttlMs, graceMs, softMs: soft, hardMs: hard, earlyRefresh }
 }

@@ -42,7 +42,9 @@ export class ValuePipeline {
       return this.serializer.serialize(value)
     } catch (err) {
       if (isCacheError(err, 'E_SERIALIZE')) throw err
-      throw new CacheError('E_SERIALIZE', `cannot serialize value: ${(err as Error)?.message ?? err}`, { cause: err })
+      throw new CacheError('E_SERIALIZE', `cannot serialize value: ${(err as Error)?.message ?? err}`, {
+        cause: err,
+      })
     }
   }
 
@@ -77,26 +79,42 @@ export class ValuePipeline {
       const applied = header.codecs[i]!
       const codec = this.registry.codec(applied.id)
       if (codec === undefined) {
-        throw new CacheError('E_DECODE', `entry '${fullKey}' was written with codec '${applied.id}', which is not configured (add it to decoders)`)
+        throw new CacheError(
+          'E_DECODE',
+          `entry '${fullKey}' was written with codec '${applied.id}', which is not configured (add it to decoders)`,
+        )
       }
       try {
         bytes = await codec.decode(bytes, { key: fullKey, param: applied.param, skipped: false })
       } catch (err) {
         if (isCacheError(err, 'E_DECODE')) throw err
-        throw new CacheError('E_DECODE', `codec '${applied.id}' cannot decode entry '${fullKey}'`, { cause: err })
+        throw new CacheError('E_DECODE', `codec '${applied.id}' cannot decode entry '${fullKey}'`, {
+          cause: err,
+        })
       }
     }
     const serializer = this.registry.serializer(header.serializer)
     if (serializer === undefined) {
-      throw new CacheError('E_DECODE', `entry '${fullKey}' was written with serializer '${header.serializer}', which is not configured`)
+      throw new CacheError(
+        'E_DECODE',
+        `entry '${fullKey}' was written with serializer '${header.serializer}', which is not configured`,
+      )
     }
     let value: unknown
     try {
       value = serializer.deserialize(bytes)
     } catch (err) {
       if (isCacheError(err, 'E_DECODE')) throw err
-      throw new CacheError('E_DECODE', `serializer '${header.serializer}' cannot read entry '${fullKey}'`, { cause: err })
+      throw new CacheError('E_DECODE', `serializer '${header.serializer}' cannot read entry '${fullKey}'`, {
+        cause: err,
+      })
     }
-    return { value, createdAt: header.createdAt, expiresAt: header.expiresAt, staleUntil: header.staleUntil, tags: header.tags }
+    return {
+      value,
+      createdAt: header.createdAt,
+      expiresAt: header.expiresAt,
+      staleUntil: header.staleUntil,
+      tags: header.tags,
+    }
   }
 }

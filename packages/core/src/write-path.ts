@@ -21,10 +21,18 @@ async function settle(ns: NamespaceCore, jobs: Promise<void>[]): Promise<void> {
   await all
 }
 
-function remoteJob(ns: NamespaceCore, t: TierHandle, op: 'set' | 'delete' | 'clear' | 'deleteByTag', fn: () => Promise<unknown>, onOk?: (r: unknown) => void): Promise<void> {
+function remoteJob(
+  ns: NamespaceCore,
+  t: TierHandle,
+  op: 'set' | 'delete' | 'clear' | 'deleteByTag',
+  fn: () => Promise<unknown>,
+  onOk?: (r: unknown) => void,
+): Promise<void> {
   if (!t.available) {
     // Skipping a write to a tier whose breaker is open is an error worth counting: that tier now lags.
-    return Promise.resolve().then(() => ns.ctx.tierError(new Error('circuit breaker open'), ns.counters, ns.name, t, op))
+    return Promise.resolve().then(() =>
+      ns.ctx.tierError(new Error('circuit breaker open'), ns.counters, ns.name, t, op),
+    )
   }
   return t.run(op, fn).then(
     (r) => onOk?.(r),
@@ -49,7 +57,9 @@ export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promi
   let envelopes: Uint8Array[] | undefined
   if (ns.hasRemote) {
     const serialized = items.map((it) => ns.pipeline.serialize(it.value))
-    envelopes = await Promise.all(items.map((it, i) => ns.pipeline.encode(it.fullKey, entries[i]!, serialized[i]!)))
+    envelopes = await Promise.all(
+      items.map((it, i) => ns.pipeline.encode(it.fullKey, entries[i]!, serialized[i]!)),
+    )
   }
   // A zero TTL stores nothing: the value would be expired on arrival; any older value goes.
   const live = items.map((it) => it.ttlMs + it.graceMs > 0)
@@ -71,9 +81,25 @@ export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promi
     })
     if (batch.length === 1) {
       const [key, entry] = batch[0]!
-      jobs.push(remoteJob(ns, t, 'set', () => t.tier.set(key, entry), () => t.sets++))
+      jobs.push(
+        remoteJob(
+          ns,
+          t,
+          'set',
+          () => t.tier.set(key, entry),
+          () => t.sets++,
+        ),
+      )
     } else if (batch.length > 1) {
-      jobs.push(remoteJob(ns, t, 'set', () => t.tier.setMany(batch), () => (t.sets += batch.length)))
+      jobs.push(
+        remoteJob(
+          ns,
+          t,
+          'set',
+          () => t.tier.setMany(batch),
+          () => (t.sets += batch.length),
+        ),
+      )
     }
     if (doomed.length > 0) jobs.push(remoteJob(ns, t, 'delete', () => t.tier.delete(doomed)))
   }
@@ -93,10 +119,16 @@ export async function deleteEntries(ns: NamespaceCore, fullKeys: string[]): Prom
       continue
     }
     jobs.push(
-      remoteJob(ns, t, 'delete', () => t.tier.delete(fullKeys), (n) => {
-        t.deletes += fullKeys.length
-        count = Math.max(count, n as number)
-      }),
+      remoteJob(
+        ns,
+        t,
+        'delete',
+        () => t.tier.delete(fullKeys),
+        (n) => {
+          t.deletes += fullKeys.length
+          count = Math.max(count, n as number)
+        },
+      ),
     )
   }
   ns.counters.deletes += fullKeys.length
@@ -117,9 +149,15 @@ export async function clearEntries(ns: NamespaceCore): Promise<void> {
 export async function deleteTagged(ns: NamespaceCore, tags: string[]): Promise<number> {
   let count = 0
   const jobs = ns.tiers.map((t) =>
-    remoteJob(ns, t, 'deleteByTag', () => t.tier.deleteByTag(tags, ns.prefix), (n) => {
-      count = Math.max(count, n as number)
-    }),
+    remoteJob(
+      ns,
+      t,
+      'deleteByTag',
+      () => t.tier.deleteByTag(tags, ns.prefix),
+      (n) => {
+        count = Math.max(count, n as number)
+      },
+    ),
   )
   if (ns.hasShared) ns.ctx.publish({ type: 'tags', tags, prefix: ns.prefix })
   await Promise.all(jobs)

@@ -8,7 +8,14 @@ afterEach(async () => {
   cache = undefined
 })
 
-function stack(options: { tierTimeout?: number; resetAfter?: number; threshold?: number; onTierError?: 'report' | 'throw' } = {}) {
+function stack(
+  options: {
+    tierTimeout?: number
+    resetAfter?: number
+    threshold?: number
+    onTierError?: 'report' | 'throw'
+  } = {},
+) {
   let clock = 1_000_000
   const now = () => clock
   const remote = chaosTier(bytesTier({ name: 'remote', now }))
@@ -89,7 +96,11 @@ describe('remote tier failures', () => {
     const { cache, remote } = stack({ threshold: 5 })
     await cache.namespace('n').set('k', { big: 'x'.repeat(100) })
     await cache.namespace('n').set('k2', 'fine')
-    const fresh = createCache({ tiers: [memoryTier({ now: () => 1_000_000 }), remote], tierTimeout: 100, now: () => 1_000_000 })
+    const fresh = createCache({
+      tiers: [memoryTier({ now: () => 1_000_000 }), remote],
+      tierTimeout: 100,
+      now: () => 1_000_000,
+    })
     remote.corrupt()
     expect(await fresh.namespace('n').get('k')).toBeUndefined()
     expect(fresh.stats().namespaces.n!.errors).toBe(1)

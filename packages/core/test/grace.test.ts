@@ -3,7 +3,11 @@ import { createCache, memoryTier } from '@tierstack/core'
 
 function clocked(grace = '1h') {
   let clock = 1_000_000
-  const cache = createCache({ tiers: [memoryTier({ now: () => clock })], defaults: { ttl: '1m', grace }, now: () => clock })
+  const cache = createCache({
+    tiers: [memoryTier({ now: () => clock })],
+    defaults: { ttl: '1m', grace },
+    now: () => clock,
+  })
   return { cache, advance: (ms: number) => (clock += ms) }
 }
 
@@ -73,10 +77,14 @@ describe('getOrSet() grace and timeouts', () => {
     const { cache } = clocked()
     let signal: AbortSignal | undefined
     await expect(
-      cache.getOrSet('k', (ctx) => {
-        signal = ctx.signal
-        return new Promise((r) => setTimeout(() => r('late'), 200))
-      }, { timeout: { hard: 30 } }),
+      cache.getOrSet(
+        'k',
+        (ctx) => {
+          signal = ctx.signal
+          return new Promise((r) => setTimeout(() => r('late'), 200))
+        },
+        { timeout: { hard: 30 } },
+      ),
     ).rejects.toMatchObject({ code: 'E_LOADER_TIMEOUT' })
     await new Promise((r) => setTimeout(r, 20))
     expect(signal?.aborted).toBe(true)

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
-import { type Bus, type BusMessage, createCache, type Lock, type LockHandle, memoryTier } from '@tierstack/core'
+import {
+  type Bus,
+  type BusMessage,
+  createCache,
+  type Lock,
+  type LockHandle,
+  memoryTier,
+} from '@tierstack/core'
 import { bytesTier } from '@tierstack/test-suite'
 
 function sharedClock() {
@@ -36,7 +43,9 @@ describe('read path and write path', () => {
     await cache.namespace('local').set('b', 2)
     expect(await remote.get('default:a')).toBeDefined()
     expect(await remote.get('local:b')).toBeUndefined()
-    expect(() => createCache({ tiers: [memoryTier()], namespaces: { x: { tiers: ['nope'] } } })).toThrow(/no tier named 'nope'/)
+    expect(() => createCache({ tiers: [memoryTier()], namespaces: { x: { tiers: ['nope'] } } })).toThrow(
+      /no tier named 'nope'/,
+    )
     await cache.close()
   })
 
@@ -110,7 +119,10 @@ describe('read path and write path', () => {
   })
 
   it('a namespace with its own strategy and budget gets its own memory store', async () => {
-    const cache = createCache({ tiers: [memoryTier({ maxEntries: 1000 })], namespaces: { small: { maxEntries: 2 } } })
+    const cache = createCache({
+      tiers: [memoryTier({ maxEntries: 1000 })],
+      namespaces: { small: { maxEntries: 2 } },
+    })
     const small = cache.namespace('small')
     await small.set('a', 1)
     await small.set('b', 2)
@@ -237,6 +249,8 @@ describe("getOrSet() with lock: 'distributed'", () => {
 
   it('getOrSet() refuses lock: distributed without a lock, at the call', async () => {
     const cache = createCache({ tiers: [memoryTier()] })
-    await expect(cache.getOrSet('k', () => 1, { lock: 'distributed' })).rejects.toMatchObject({ code: 'E_INVALID_OPTION' })
+    await expect(cache.getOrSet('k', () => 1, { lock: 'distributed' })).rejects.toMatchObject({
+      code: 'E_INVALID_OPTION',
+    })
   })
 })

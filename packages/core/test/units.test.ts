@@ -51,7 +51,10 @@ describe('envelope', () => {
       staleUntil: Number.POSITIVE_INFINITY,
       tags: ['a', 'ünï'],
       serializer: 'json',
-      codecs: [{ id: 'lz4', param: '' }, { id: 'aes-256-gcm', param: 'k1' }],
+      codecs: [
+        { id: 'lz4', param: '' },
+        { id: 'aes-256-gcm', param: 'k1' },
+      ],
     }
     const bytes = encodeEnvelope(header, payload)
     const out = decodeEnvelope(bytes)
@@ -60,9 +63,18 @@ describe('envelope', () => {
     expect(entryFromEnvelope(bytes)).toMatchObject({ createdAt: 1, expiresAt: 2, tags: ['a', 'ünï'] })
   })
   it('decodeEnvelope() throws E_DECODE on garbage and truncation, never anything else', () => {
-    const good = encodeEnvelope({ createdAt: 1, expiresAt: 2, staleUntil: 3, tags: ['t'], serializer: 'json', codecs: [] }, new Uint8Array(10))
-    const cases = [new Uint8Array(0), new Uint8Array(40), good.subarray(0, 31), Uint8Array.from(good, (b, i) => (i === 0 ? 0 : b))]
-    for (let i = 0; i < 2000; i++) cases.push(Uint8Array.from({ length: (i % 64) + 1 }, () => Math.floor(Math.random() * 256)))
+    const good = encodeEnvelope(
+      { createdAt: 1, expiresAt: 2, staleUntil: 3, tags: ['t'], serializer: 'json', codecs: [] },
+      new Uint8Array(10),
+    )
+    const cases = [
+      new Uint8Array(0),
+      new Uint8Array(40),
+      good.subarray(0, 31),
+      Uint8Array.from(good, (b, i) => (i === 0 ? 0 : b)),
+    ]
+    for (let i = 0; i < 2000; i++)
+      cases.push(Uint8Array.from({ length: (i % 64) + 1 }, () => Math.floor(Math.random() * 256)))
     for (let i = 28; i < good.length; i++) cases.push(good.subarray(0, i))
     for (const c of cases) {
       try {
@@ -82,7 +94,10 @@ describe('jsonSerializer()', () => {
       date: new Date('2026-01-02T03:04:05.678Z'),
       buf: Buffer.from([0, 1, 2, 250]),
       big: 12345678901234567890n,
-      map: new Map<unknown, unknown>([['a', 1], [2, new Set([3])]]),
+      map: new Map<unknown, unknown>([
+        ['a', 1],
+        [2, new Set([3])],
+      ]),
       set: new Set(['x']),
       nan: Number.NaN,
       inf: Number.NEGATIVE_INFINITY,
@@ -99,8 +114,12 @@ describe('jsonSerializer()', () => {
     cyc.self = cyc
     expect(() => s.serialize(cyc)).toThrow(expect.objectContaining({ code: 'E_SERIALIZE' }))
     expect(() => s.serialize({ f() {} })).toThrow(expect.objectContaining({ code: 'E_SERIALIZE' }))
-    expect(() => s.deserialize(new Uint8Array([0xff, 0xfe]))).toThrow(expect.objectContaining({ code: 'E_DECODE' }))
-    expect(() => s.deserialize(new TextEncoder().encode('{"$t":"weird"}'))).toThrow(expect.objectContaining({ code: 'E_DECODE' }))
+    expect(() => s.deserialize(new Uint8Array([0xff, 0xfe]))).toThrow(
+      expect.objectContaining({ code: 'E_DECODE' }),
+    )
+    expect(() => s.deserialize(new TextEncoder().encode('{"$t":"weird"}'))).toThrow(
+      expect.objectContaining({ code: 'E_DECODE' }),
+    )
   })
 })
 

@@ -24,7 +24,10 @@ describe('bad input fails at the call with a CacheError, and nothing else is los
     for (const bad of [undefined, null, 42, {}, ['a'], '', 'x'.repeat(5000)]) {
       await expectCode(cache.get(bad as string), 'E_INVALID_KEY')
       await expectCode(cache.set(bad as string, 1), 'E_INVALID_KEY')
-      await expectCode(cache.getOrSet(bad as string, () => 1), 'E_INVALID_KEY')
+      await expectCode(
+        cache.getOrSet(bad as string, () => 1),
+        'E_INVALID_KEY',
+      )
       await expectCode(cache.delete(bad as string), 'E_INVALID_KEY')
       await expectCode(cache.has(bad as string), 'E_INVALID_KEY')
     }
@@ -40,8 +43,16 @@ describe('bad input fails at the call with a CacheError, and nothing else is los
     await expectCode(cache.set('k', 'new', { ttl: -1 }), 'E_INVALID_TTL', /ttl/)
     await expectCode(cache.set('k', 'new', { ttl: '5 parsecs' }), 'E_INVALID_TTL', /ttl '5 parsecs'/)
     await expectCode(cache.set('k', 'new', { grace: -5 }), 'E_INVALID_TTL', /grace/)
-    await expectCode(cache.getOrSet('k2', () => 1, { ttl: 'soon' }), 'E_INVALID_TTL', /getOrSet: ttl/)
-    await expectCode(cache.getOrSet('k2', () => 1, { timeout: { hard: -1 } }), 'E_INVALID_TTL', /timeout.hard/)
+    await expectCode(
+      cache.getOrSet('k2', () => 1, { ttl: 'soon' }),
+      'E_INVALID_TTL',
+      /getOrSet: ttl/,
+    )
+    await expectCode(
+      cache.getOrSet('k2', () => 1, { timeout: { hard: -1 } }),
+      'E_INVALID_TTL',
+      /timeout.hard/,
+    )
     expect(await cache.get('k')).toBe('old')
   })
 
@@ -49,14 +60,46 @@ describe('bad input fails at the call with a CacheError, and nothing else is los
     await expectCode(() => createCache({ tiers: [] }), 'E_INVALID_OPTION', /tiers/)
     await expectCode(() => createCache({} as never), 'E_INVALID_OPTION', /tiers/)
     await expectCode(() => createCache({ tiers: [{} as never] }), 'E_INVALID_OPTION', /tiers\[0\]/)
-    await expectCode(() => createCache({ tiers: [memoryTier(), memoryTier()] }), 'E_INVALID_OPTION', /named 'memory'/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], defaults: { ttl: 'x' } }), 'E_INVALID_TTL', /defaults.ttl/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], namespaces: { 'a:b': {} } }), 'E_INVALID_OPTION', /namespace name/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], namespaces: { a: { tll: '1h' } as never } }), 'E_INVALID_OPTION', /unknown option 'tll'/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], namespaces: { a: { compress: true } } }), 'E_INVALID_OPTION', /compress/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], namespaces: { a: { costPerMiss: -1 } } }), 'E_INVALID_OPTION', /costPerMiss/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], tierTimeout: -3 }), 'E_INVALID_OPTION', /tierTimeout/)
-    await expectCode(() => createCache({ tiers: [memoryTier()], breaker: { failureThreshold: 0 } }), 'E_INVALID_OPTION', /failureThreshold/)
+    await expectCode(
+      () => createCache({ tiers: [memoryTier(), memoryTier()] }),
+      'E_INVALID_OPTION',
+      /named 'memory'/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], defaults: { ttl: 'x' } }),
+      'E_INVALID_TTL',
+      /defaults.ttl/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], namespaces: { 'a:b': {} } }),
+      'E_INVALID_OPTION',
+      /namespace name/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], namespaces: { a: { tll: '1h' } as never } }),
+      'E_INVALID_OPTION',
+      /unknown option 'tll'/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], namespaces: { a: { compress: true } } }),
+      'E_INVALID_OPTION',
+      /compress/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], namespaces: { a: { costPerMiss: -1 } } }),
+      'E_INVALID_OPTION',
+      /costPerMiss/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], tierTimeout: -3 }),
+      'E_INVALID_OPTION',
+      /tierTimeout/,
+    )
+    await expectCode(
+      () => createCache({ tiers: [memoryTier()], breaker: { failureThreshold: 0 } }),
+      'E_INVALID_OPTION',
+      /failureThreshold/,
+    )
     await expectCode(() => memoryTier({ maxEntries: 0 }), 'E_INVALID_OPTION', /maxEntries/)
     await expectCode(() => memoryTier({ maxBytes: 'lots' }), 'E_INVALID_OPTION', /maxBytes/)
     cache = createCache({ tiers: [memoryTier()] })
@@ -69,7 +112,10 @@ describe('bad input fails at the call with a CacheError, and nothing else is los
     cache = createCache({ tiers: [memoryTier()] })
     await cache.set('k', 'old')
     await expectCode(cache.set('k', undefined), 'E_INVALID_VALUE')
-    await expectCode(cache.set('k', () => 1), 'E_INVALID_VALUE')
+    await expectCode(
+      cache.set('k', () => 1),
+      'E_INVALID_VALUE',
+    )
     await expectCode(cache.set('k', Symbol('s')), 'E_INVALID_VALUE')
     expect(await cache.get('k')).toBe('old')
   })
@@ -83,7 +129,13 @@ describe('bad input fails at the call with a CacheError, and nothing else is los
     circular.self = circular
     await expectCode(cache.set('k', circular), 'E_SERIALIZE', /circular/)
     await expectCode(cache.set('k', { f: () => 1 }), 'E_SERIALIZE', /function/)
-    await expectCode(cache.setMany([['ok', 1], ['k', circular]]), 'E_SERIALIZE')
+    await expectCode(
+      cache.setMany([
+        ['ok', 1],
+        ['k', circular],
+      ]),
+      'E_SERIALIZE',
+    )
     expect(await cache.get('k')).toBe('old')
     expect(mem.getSync('default:ok')).toBeUndefined()
     expect(await remote.get('default:ok')).toBeUndefined()
@@ -103,7 +155,10 @@ describe('bad input fails at the call with a CacheError, and nothing else is los
     await cache.close()
     await expectCode(cache.get('k'), 'E_CLOSED')
     await expectCode(cache.set('k', 1), 'E_CLOSED')
-    await expectCode(cache.getOrSet('k', () => 1), 'E_CLOSED')
+    await expectCode(
+      cache.getOrSet('k', () => 1),
+      'E_CLOSED',
+    )
     await cache.close()
   })
 })
