@@ -1,0 +1,123 @@
+import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomFillSync } from 'node:crypto'
+import { CacheError, type Codec, type CodecContext } from '@tierstack/core'
+import { type AesKey, keyIdProblem, parseKey } from './keys.js'
+
+/** Options of `aesGcm()`. */
+export interface AesGcmOptions {
+  /**
+   * Keys by key id. Each key is 32 raw bytes (Buffer / Uint8Array), or a string of 64 hex characters or of
+   * base64 for 32 bytes. Entries are written with `current` and read with whichever key id their envelope
+   * names, so keep an old key listed for as long as entries written with it should stay readable.
+   * Key ids: 1–64 characters among `A-Z a-z 0-9 . _ -`.
+   */
+  keys: Readonly<Record<string, AesKey>>
+  /** Id of the key new entries are encrypted with. May be omitted when `keys` holds exactly one key. */
+  current?: string
+}
+
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+const ALGORITHM = 'aes-256-gcm'
+
+/**
+ * AES-256-GCM codec (id `'aes-256-gcm'`, kind `'encryption'`) on node:crypto.
+ *
+ * Output: `nonce (12 bytes) | ciphertext | tag (16 bytes)`. The nonce is random per entry, the key id goes
+ * into the envelope (`ctx.param`), and the full cache key (`namespace:key`) is authenticated as associated
+ * data, so an entry copied under another key does not decrypt. Any tampering, a wrong or removed key, or a
+ * moved entry fails with `E_DECODE`, which the engine turns into a miss.
+ */
+export class AesGcmCodec implements Codec {
+  readonly id = 'aes-256-gcm'
+  readonly kind = 'encryption' as const
+  /** Id of the key new entries are encrypted with. */
+  readonly current: string
+  /** Ids of every key that can decrypt. */
+  readonly keyIds: readonly string[]
+  readonly #keys: Map<string, KeyObject>
+  readonly #currentKey: KeyObject
+
+  constructor(options: AesGcmOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new CacheError('E_INVALID_OPTION', `codec-aes: options must be an object with keys and current, got ${String(options)}`)
+    }
+    const { keys, current } = options
+    if (keys === null || typeof keys !== 'object' || Array.isArray(keys) || keys instanceof Uint8Array) {
+      throw new CacheError('E_INVALID_OPTION', 'codec-aes: option keys must be an object of { [keyId]: key }')
+    }
+    this.#keys = new Map()
+    for (const [id, material] of Object.entries(keys)) {
+      const idProblem = keyIdProblem(id)
+      if (idProblem) throw new CacheError('E_INVALID_OPTION', `codec-aes: key id '${id}' is invalid: ${idProblem}`)
+      const key = parseKey(material)
+      if (typeof key === 'string') throw new CacheError('E_INVALID_OPTION', `codec-aes: keys['${id}']: ${key}`)
+      this.#keys.set(id, createSecretKey(key))
+      key.fill(0)
+    }
+    if (this.#keys.size === 0) throw new CacheError('E_INVALID_OPTION', 'codec-aes: option keys is empty')
+    const currentId = current ?? (this.#keys.size === 1 ? [...this.#keys.keys()][0]! : undefined)
+    if (currentId === undefined) {
+      throw new CacheError('E_INVALID_OPTION', `codec-aes: option current is required with several keys (${[...this.#keys.keys()].join(', ')})`)
+    }
+    const currentKey = this.#keys.get(currentId)
+    if (!currentKey) {
+      throw new CacheError('E_INVALID_OPTION', `codec-aes: option current '${String(currentId)}' is not one of keys (${[...this.#keys.keys()].join(', ')})`)
+    }
+    this.current = currentId
+    this.#currentKey = currentKey
+    this.keyIds = Object.freeze([...this.#keys.keys()])
+  }
+
+  encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
+    const n = bytes.length
+    const out = Buffer.allocUnsafe(NONCE_BYTES + n + TAG_BYTES)
+    const nonce = out.subarray(0, NONCE_BYTES)
+    randomFillSync(nonce)
+    const cipher = createCipheriv(ALGORITHM, this.#currentKey, nonce, { authTagLength: TAG_BYTES })
+    cipher.setAAD(Buffer.from(ctx.key, 'utf8'))
+    // GCM is a stream mode: update() returns exactly n bytes (final() none), copied once into place.
+    out.set(cipher.update(bytes), NONCE_BYTES)
+    cipher.final()
+    out.set(cipher.getAuthTag(), NONCE_BYTES + n)
+    ctx.param = this.current
+    return out
+  }
+
+  decode(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
+    const key = this.#keys.get(ctx.param)
+    if (!key) {
+      throw new CacheError(
+        'E_DECODE',
+        `codec-aes: entry was encrypted with key id '${ctx.param}', which is not in keys (${this.keyIds.join(', ')})`,
+      )
+    }
+    if (!(bytes instanceof Uint8Array) || bytes.length < NONCE_BYTES + TAG_BYTES) {
+      throw new CacheError('E_DECODE', `codec-aes: entry is too short to be AES-GCM output (${bytes?.length ?? 0} bytes)`)
+    }
+    const tagAt = bytes.length - TAG_BYTES
+    try {
+      const decipher = createDecipheriv(ALGORITHM, key, bytes.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES })
+      decipher.setAuthTag(bytes.subarray(tagAt))
+      decipher.setAAD(Buffer.from(ctx.key, 'utf8'))
+      const plain = decipher.update(bytes.subarray(NONCE_BYTES, tagAt))
+      decipher.final() // throws when the tag does not match: tampered, wrong key, or another cache key
+      return plain
+    } catch (err) {
+      throw new CacheError(
+        'E_DECODE',
+        `codec-aes: entry failed authentication with key id '${ctx.param}' (tampered, copied from another key, or a different key under the same id)`,
+        { cause: err },
+      )
+    }
+  }
+}
+
+/**
+ * Creates an AES-256-GCM codec (id `'aes-256-gcm'`, kind `'encryption'`).
+ *
+ * @example
+ * const cache = createCache({ tiers, codecs: [aesGcm({ keys: { k2: process.env.KEY_2!, k1: process.env.KEY_1! }, current: 'k2' })] })
+ */
+export function aesGcm(options: AesGcmOptions): AesGcmCodec {
+  return new AesGcmCodec(options)
+}

@@ -1,0 +1,6 @@
+export { AesGcmCodec, aesGcm } from './aes-gcm-codec.js'
+export type { AesGcmOptions } from './aes-gcm-codec.js'
+export type { AesKey } from './keys.js'
+export { aesKeysFromEnv, AES_KEYS_ENV, AES_CURRENT_ENV } from './env.js'
+export { aesKeyFromPassphrase } from './passphrase.js'
+export type { PassphraseKeyOptions } from './passphrase.js'
