@@ -189,8 +189,9 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
     this.#seqs[slot] = ++this.#seq
     if (this.#sizes !== undefined) this.#sizes[slot] = size
     this.#bytes += size
+    // Not `heap`: allocate() may have grown the arrays.
     const i = this.#count++
-    heap[i] = slot
+    this.#heap[i] = slot
     this.#pos[slot] = i
     this.#siftUp(i)
     return true

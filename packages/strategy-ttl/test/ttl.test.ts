@@ -238,5 +238,6 @@ describe('ttl()', () => {
     expect(s.size).toBe(1_000)
     expect(s.get('k2999')).toBe(2999)
     expect(s.get('k1999')).toBeUndefined()
+    expect(new Set(s.keys()).size).toBe(1_000)
   })
 })
