@@ -9,6 +9,7 @@ import type {
   TierHealth,
 } from './contracts.js'
 import { type ByteSize, parseBytes } from './duration.js'
+import { coarseNow } from './clock.js'
 import { CacheError } from './errors.js'
 import { channels } from './events.js'
 import { referenceStrategy } from './reference-strategy.js'
@@ -28,7 +29,7 @@ export interface MemoryTierOptions {
   maxEntryBytes?: ByteSize
   /** Size of one value in bytes. @default an estimate of the value's heap footprint (`estimateSize`) */
   sizeOf?: (value: unknown, key: string) => number
-  /** Clock in epoch ms (tests). @default Date.now */
+  /** Clock in epoch ms (tests). @default a coarse (≤ 1 ms stale) Date.now */
   now?: () => number
 }
 
@@ -106,7 +107,7 @@ export class MemoryTier implements LocalTier {
     this.#sizeOf = measuring
       ? (value, key) => ENTRY_OVERHEAD + key.length * 2 + userSizeOf(value, key)
       : undefined
-    this.#now = options.now ?? Date.now
+    this.#now = options.now ?? coarseNow
     const sizeOf = this.#sizeOf
     this.#store = strategy.create<StoredEntry>({
       maxEntries: options.maxEntries ?? (maxBytes === undefined ? 10_000 : undefined),

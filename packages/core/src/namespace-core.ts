@@ -17,6 +17,13 @@ export interface Found {
   raw: Uint8Array | undefined
 }
 
+/**
+ * How many user keys a namespace remembers the prefixed form of. Concatenating `prefix + key` on every read
+ * makes a new string that the Map must hash again, which costs more than the lookup itself; a remembered
+ * prefixed string keeps its hash. Cleared when full, so memory stays bounded.
+ */
+const KEY_MEMO_LIMIT = 50_000
+
 /** Internal state of one namespace, shared by the read path, write path and getOrSet. */
 export class NamespaceCore {
   readonly prefix: string
@@ -29,6 +36,7 @@ export class NamespaceCore {
   readonly refreshing = new Map<string, Promise<unknown>>()
   /** Sampling counter for latency: timing every L1 hit would cost more than the hit itself. */
   sample = 0
+  readonly #keys = new Map<string, string>()
 
   constructor(
     readonly name: string,
@@ -45,5 +53,16 @@ export class NamespaceCore {
     this.hasRemote = tiers.some((t) => t.kind === 'remote')
     // Any remote tier may be read by another instance, so invalidations are published whenever one is in the stack.
     this.hasShared = this.hasRemote
+  }
+
+  /** `prefix + key`, remembered (see KEY_MEMO_LIMIT). */
+  fullKey(key: string): string {
+    let full = this.#keys.get(key)
+    if (full === undefined) {
+      if (this.#keys.size >= KEY_MEMO_LIMIT) this.#keys.clear()
+      full = this.prefix + key
+      this.#keys.set(key, full)
+    }
+    return full
   }
 }

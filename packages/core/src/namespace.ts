@@ -46,7 +46,7 @@ export class NamespaceCache {
     const err =
       keyError(key) ?? (ns.ctx.closed ? new CacheError('E_CLOSED', 'the cache is closed') : undefined)
     if (err !== undefined) return Promise.reject(err)
-    const fullKey = ns.prefix + key
+    const fullKey = ns.fullKey(key)
     const l1 = ns.l1
     // The L1 hit path: no await, no allocation beyond the key string and the returned promise.
     if (l1 !== undefined && (++ns.sample & 15) !== 0) {
@@ -103,7 +103,7 @@ export class NamespaceCache {
     if (verr !== undefined) throw verr
     const p = options === undefined ? this.#ns.policy : resolvePolicy(options, this.#ns.policy, `${where}: `)
     return {
-      fullKey: this.#ns.prefix + key,
+      fullKey: this.#ns.fullKey(key),
       value,
       ttlMs: p.ttlMs,
       graceMs: p.graceMs,
@@ -218,7 +218,7 @@ export class NamespaceCache {
     } catch (err) {
       return Promise.reject(err)
     }
-    const fullKey = ns.prefix + key
+    const fullKey = ns.fullKey(key)
     const l1 = ns.l1
     if (l1 !== undefined) {
       const entry = l1.getSync(fullKey)

@@ -75,7 +75,7 @@ export interface CacheOptions {
   backgroundRemoteWrites?: boolean
   /** Id of this instance on the bus. @default a random id */
   instanceId?: string
-  /** Clock in epoch ms (tests). @default Date.now */
+  /** Clock in epoch ms (tests). @default a coarse (≤ 1 ms stale) Date.now */
   now?: () => number
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { coarseNow } from './clock.js'
 import type { BusMessage, Codec, LocalTier, Serializer, Tier } from './contracts.js'
 import { parseDuration } from './duration.js'
 import { EngineContext } from './engine-context.js'
@@ -127,7 +128,7 @@ export class TieredCache {
     this.id = options.instanceId ?? randomUUID()
     if (typeof this.id !== 'string' || this.id === '')
       throw new CacheError('E_INVALID_OPTION', 'createCache: instanceId must be a non-empty string')
-    const now = options.now ?? Date.now
+    const now = options.now ?? coarseNow
     if (typeof now !== 'function')
       throw new CacheError('E_INVALID_OPTION', 'createCache: now must be a function')
     if (
