@@ -93,31 +93,40 @@ export async function disposeTierContext(ctx: TierCheckContext): Promise<void> {
   await ctx.tier.close()
 }
 
+/** Asserts byte equality with a message that says where the bytes differ. */
+function expectBytes(actual: unknown, expected: Uint8Array): void {
+  if (!(actual instanceof Uint8Array)) {
+    throw new Error(
+      `a remote tier must return the value as a Uint8Array, got ${Object.prototype.toString.call(actual)}`,
+    )
+  }
+  if (sameBytes(actual, expected)) return
+  let at = 0
+  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++
+  throw new Error(
+    `value bytes differ: got ${actual.length} bytes, expected ${expected.length}; first difference at byte ${at}`,
+  )
+}
+
 /** Asserts that `actual` is `expected` as the tier should return it. */
 function expectEntry(ctx: TierCheckContext, actual: StoredEntry | undefined, expected: StoredEntry): void {
   expect(actual).toBeDefined()
   const got = actual!
-  if (ctx.tier.kind === 'remote') {
-    expect(got.value).toBeInstanceOf(Uint8Array)
-    expect(sameBytes(got.value as Uint8Array, expected.value as Uint8Array)).toBe(true)
-  } else {
-    expect(got.value).toBe(expected.value)
-  }
-  expect(got.createdAt).toBe(expected.createdAt)
-  expect(got.expiresAt).toBe(expected.expiresAt)
-  expect(got.staleUntil).toBe(expected.staleUntil)
+  if (ctx.tier.kind === 'remote') expectBytes(got.value, expected.value as Uint8Array)
+  else expect(got.value).toBe(expected.value)
+  expect({ createdAt: got.createdAt, expiresAt: got.expiresAt, staleUntil: got.staleUntil }).toEqual({
+    createdAt: expected.createdAt,
+    expiresAt: expected.expiresAt,
+    staleUntil: expected.staleUntil,
+  })
   expect([...got.tags].sort()).toEqual([...expected.tags].sort())
 }
 
 /** Asserts the value of `actual` is the value of `expected` (times and tags not compared). */
 function expectValue(ctx: TierCheckContext, actual: StoredEntry | undefined, expected: StoredEntry): void {
   expect(actual).toBeDefined()
-  if (ctx.tier.kind === 'remote') {
-    expect(actual!.value).toBeInstanceOf(Uint8Array)
-    expect(sameBytes(actual!.value as Uint8Array, expected.value as Uint8Array)).toBe(true)
-  } else {
-    expect(actual!.value).toEqual(expected.value)
-  }
+  if (ctx.tier.kind === 'remote') expectBytes(actual!.value, expected.value as Uint8Array)
+  else expect(actual!.value).toEqual(expected.value)
 }
 
 /** Seed a few entries `name → entry` under the context prefix. */
@@ -215,7 +224,7 @@ export const tierChecks: readonly TierCheck[] = [
       ;(e.value as Uint8Array).fill(0)
       ;(first!.value as Uint8Array).fill(0)
       const second = await ctx.tier.get(ctx.key('a'))
-      expect(sameBytes(second!.value as Uint8Array, original)).toBe(true)
+      expectBytes(second?.value, original)
     },
   ),
   check('round trip', 'set() and get() round-trip values of every kind', async (ctx) => {

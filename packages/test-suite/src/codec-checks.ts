@@ -1,0 +1,316 @@
+import { expect } from '@jest/globals'
+import { type Codec, type CodecContext, isCacheError } from '@tierstack/core'
+import { pseudoRandomBytes, sameBytes, seededRandom } from './entries.js'
+
+/** Options of {@link codecComplianceSuite}: they adapt expectations, they never skip checks. */
+export interface CodecSuiteOptions {
+  /**
+   * The codec detects any damage to its output (checksum, authentication tag): decoding garbage, truncated or
+   * bit-flipped input must throw `E_DECODE` (or, for a flip in a field the codec ignores, return the original
+   * bytes). When `false` (a bare compression format without checksum), damaged input may also decode to other
+   * bytes — but it still never throws anything other than `CacheError` `E_DECODE`. @default true
+   */
+  detectsCorruption?: boolean
+  /**
+   * The codec binds the entry key (AES-GCM associated data): decoding with another `ctx.key` must throw
+   * `E_DECODE`. When `false`, decoding with another key must round-trip. @default false
+   */
+  bindsKey?: boolean
+  /** Size of the payload encoded for the damaged-input checks; the codec must not skip it. In bytes. @default 65_536 */
+  damagePayloadBytes?: number
+  /** How long one decode of damaged input may take before the suite calls it a hang, in ms. @default 5_000 */
+  decodeTimeoutMs?: number
+  /** Timeout of each test, in milliseconds. @default 30_000 */
+  timeoutMs?: number
+}
+
+/** What one codec check receives. */
+export interface CodecCheckContext {
+  /** A fresh codec from the factory. */
+  readonly codec: Codec
+  readonly options: CodecSuiteOptions
+}
+
+/** One named check of the codec suite; `run` throws when the codec does not comply. */
+export interface CodecCheck {
+  readonly group: string
+  readonly name: string
+  run(ctx: CodecCheckContext): Promise<void>
+}
+
+const utf8 = new TextEncoder()
+const KEY = 'ns:some/key ✓'
+
+function check(group: string, name: string, run: (ctx: CodecCheckContext) => Promise<void>): CodecCheck {
+  return { group, name, run }
+}
+
+/** Text-like bytes that compress well. */
+function compressible(n: number): Uint8Array {
+  const line = utf8.encode('{"id":12345,"name":"tierstack","tags":["a","b","c"],"ok":true}\n')
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) out[i] = line[i % line.length]!
+  return out
+}
+
+/** Half compressible, half random: a payload no sensible codec leaves alone, with real structure to damage. */
+function mixed(n: number): Uint8Array {
+  const out = compressible(n)
+  out.set(pseudoRandomBytes(Math.floor(n / 2), 99), Math.floor(n / 4))
+  return out
+}
+
+function newContext(key: string, param = ''): CodecContext {
+  return { key, param, skipped: false }
+}
+
+async function encode(
+  codec: Codec,
+  input: Uint8Array,
+  key = KEY,
+): Promise<{ out: Uint8Array; ctx: CodecContext }> {
+  const ctx = newContext(key)
+  const out = await codec.encode(input, ctx)
+  if (!(out instanceof Uint8Array))
+    throw new Error(`encode() returned ${Object.prototype.toString.call(out)}, not a Uint8Array`)
+  if (typeof ctx.param !== 'string')
+    throw new Error(`encode() set ctx.param to a ${typeof ctx.param}, not a string`)
+  if (utf8.encode(ctx.param).length > 255)
+    throw new Error(`encode() set ctx.param to more than 255 UTF-8 bytes`)
+  if (typeof ctx.skipped !== 'boolean') throw new Error('encode() set ctx.skipped to a non-boolean')
+  if (ctx.skipped && !sameBytes(out, input))
+    throw new Error('encode() set ctx.skipped but returned bytes that differ from its input')
+  return { out, ctx }
+}
+
+/** Encodes then (unless skipped) decodes, asserting the bytes come back and the input was not modified. */
+async function roundTrip(
+  codec: Codec,
+  input: Uint8Array,
+  key = KEY,
+): Promise<{ encoded: Uint8Array; skipped: boolean }> {
+  const before = new Uint8Array(input)
+  const { out, ctx } = await encode(codec, input, key)
+  let result = out
+  if (!ctx.skipped) {
+    const decoded = await codec.decode(out, newContext(key, ctx.param))
+    if (!(decoded instanceof Uint8Array)) throw new Error('decode() did not return a Uint8Array')
+    result = decoded
+  }
+  if (!sameBytes(input, before)) throw new Error('encode() or decode() modified its input bytes')
+  if (!sameBytes(result, before)) {
+    throw new Error(`round trip of ${before.length} bytes came back as ${result.length} different bytes`)
+  }
+  return { encoded: out, skipped: ctx.skipped }
+}
+
+type Outcome = 'threw' | 'same' | 'different'
+
+/** A failure found by the suite itself (as opposed to an error thrown by the codec). */
+class CheckFailure extends Error {}
+
+/**
+ * Decodes damaged input. Anything other than `CacheError` `E_DECODE` or a value is a failure, and so is a
+ * decode that does not settle within `decodeTimeoutMs`.
+ */
+async function decodeDamaged(
+  ctx: CodecCheckContext,
+  input: Uint8Array,
+  param: string,
+  original: Uint8Array | undefined,
+  what: string,
+): Promise<Outcome> {
+  const limit = ctx.options.decodeTimeoutMs ?? 5_000
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new CheckFailure(`decode() of ${what} did not settle within ${limit} ms`)),
+      limit,
+    )
+  })
+  try {
+    const out = await Promise.race([
+      Promise.resolve().then(() => ctx.codec.decode(input, newContext(KEY, param))),
+      hang,
+    ])
+    if (!(out instanceof Uint8Array)) throw new CheckFailure(`decode() of ${what} returned a non-Uint8Array`)
+    if (original !== undefined && sameBytes(out, original)) return 'same'
+    if (ctx.options.detectsCorruption ?? true) {
+      throw new CheckFailure(
+        `decode() of ${what} returned ${out.length} bytes instead of throwing CacheError E_DECODE`,
+      )
+    }
+    return 'different'
+  } catch (err) {
+    if (err instanceof CheckFailure) throw err
+    if (!isCacheError(err, 'E_DECODE')) {
+      throw new Error(
+        `decode() of ${what} threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)} instead of CacheError E_DECODE`,
+      )
+    }
+    return 'threw'
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** An encoded (not skipped) payload to damage. */
+async function encodedForDamage(
+  ctx: CodecCheckContext,
+): Promise<{ original: Uint8Array; out: Uint8Array; param: string }> {
+  const original = mixed(ctx.options.damagePayloadBytes ?? 65_536)
+  const { out, ctx: c } = await encode(ctx.codec, original)
+  if (c.skipped) {
+    throw new Error(
+      `the codec skipped a ${original.length}-byte payload; set damagePayloadBytes to a size it encodes`,
+    )
+  }
+  return { original, out, param: c.param }
+}
+
+/** Every check of the codec compliance suite, by group. */
+export const codecChecks: readonly CodecCheck[] = [
+  // ── round trip ──────────────────────────────────────────────────────────────
+  check('round trip', 'encode() then decode() round-trips an empty payload', async (ctx) => {
+    await roundTrip(ctx.codec, new Uint8Array(0))
+  }),
+  check('round trip', 'encode() then decode() round-trips a 1-byte payload', async (ctx) => {
+    await roundTrip(ctx.codec, new Uint8Array([0]))
+    await roundTrip(ctx.codec, new Uint8Array([0xff]))
+  }),
+  check('round trip', 'encode() then decode() round-trips 1 MiB of random bytes', async (ctx) => {
+    await roundTrip(ctx.codec, pseudoRandomBytes(1 << 20, 1))
+  }),
+  check(
+    'round trip',
+    'encode() then decode() round-trips 1 MiB of highly compressible bytes',
+    async (ctx) => {
+      const input = compressible(1 << 20)
+      const { encoded, skipped } = await roundTrip(ctx.codec, input)
+      if (ctx.codec.kind === 'compression') {
+        expect(skipped).toBe(false)
+        expect(encoded.length).toBeLessThan(input.length / 2)
+      }
+    },
+  ),
+  check(
+    'round trip',
+    'encode() then decode() round-trips a Uint8Array view at a non-zero byteOffset',
+    async (ctx) => {
+      const backing = mixed(10_000)
+      await roundTrip(ctx.codec, backing.subarray(13, 13 + 4096))
+      await roundTrip(ctx.codec, backing.subarray(5000, 5003))
+      const buf = Buffer.from(compressible(3000))
+      await roundTrip(ctx.codec, Buffer.from(buf.buffer, buf.byteOffset + 7, 2000))
+    },
+  ),
+  check('round trip', 'encode() and decode() handle 32 entries in flight at once', async (ctx) => {
+    const inputs = Array.from({ length: 32 }, (_, i) =>
+      i % 2 ? mixed(1000 + i * 997) : pseudoRandomBytes(i * 131, i + 3),
+    )
+    await Promise.all(inputs.map((input, i) => roundTrip(ctx.codec, input, `ns:key-${i}`)))
+  }),
+  check(
+    'round trip',
+    'encode() sets skipped only when it returns its input unchanged, and decode() is then not needed',
+    async (ctx) => {
+      // Exercised by every round trip; here across sizes around typical thresholds.
+      for (const n of [1, 16, 100, 512, 1023, 1024, 1025, 4096]) await roundTrip(ctx.codec, compressible(n))
+    },
+  ),
+
+  // ── damaged input ───────────────────────────────────────────────────────────
+  check('damaged input', 'decode() of garbage throws CacheError E_DECODE', async (ctx) => {
+    const { param } = await encodedForDamage(ctx)
+    const rand = seededRandom(7)
+    for (const n of [1, 7, 64, 4096]) {
+      const garbage = pseudoRandomBytes(n, 1 + Math.floor(rand() * 1e9))
+      await decodeDamaged(ctx, garbage, param, undefined, `${n} random bytes`)
+      await decodeDamaged(ctx, garbage, '', undefined, `${n} random bytes (empty param)`)
+    }
+    await decodeDamaged(ctx, new Uint8Array(64), param, undefined, '64 zero bytes')
+  }),
+  check('damaged input', 'decode() of truncated output throws CacheError E_DECODE', async (ctx) => {
+    const { original, out, param } = await encodedForDamage(ctx)
+    for (const n of [1, Math.floor(out.length / 2), out.length - 1]) {
+      await decodeDamaged(
+        ctx,
+        out.slice(0, n),
+        param,
+        original,
+        `output truncated to ${n} of ${out.length} bytes`,
+      )
+    }
+  }),
+  check(
+    'damaged input',
+    'decode() of output with one flipped bit throws CacheError E_DECODE (never other bytes)',
+    async (ctx) => {
+      const { original, out, param } = await encodedForDamage(ctx)
+      const rand = seededRandom(11)
+      const positions = [0, 1, Math.floor(out.length / 2), out.length - 1]
+      for (let i = 0; i < 16; i++) positions.push(Math.floor(rand() * out.length))
+      for (const p of positions) {
+        const damaged = new Uint8Array(out)
+        damaged[p] = damaged[p]! ^ (1 << Math.floor(rand() * 8))
+        await decodeDamaged(
+          ctx,
+          damaged,
+          param,
+          original,
+          `output with a bit flipped at byte ${p} of ${out.length}`,
+        )
+      }
+    },
+  ),
+  check(
+    'damaged input',
+    'decode() with another ctx.key fails for key-binding codecs and round-trips for the others',
+    async (ctx) => {
+      const { original, out, param } = await encodedForDamage(ctx)
+      const other = newContext('ns:another-key', param)
+      if (ctx.options.bindsKey ?? false) {
+        let thrown: unknown
+        try {
+          await ctx.codec.decode(out, other)
+        } catch (err) {
+          thrown = err
+        }
+        if (!isCacheError(thrown, 'E_DECODE'))
+          throw new Error(`decode() with another key must throw E_DECODE, got ${String(thrown)}`)
+      } else {
+        expect(sameBytes(await ctx.codec.decode(out, other), original)).toBe(true)
+      }
+    },
+  ),
+
+  // ── identity ────────────────────────────────────────────────────────────────
+  check(
+    'identity',
+    'id is a non-empty string of at most 255 UTF-8 bytes, and kind is compression, encryption or unset',
+    async (ctx) => {
+      expect(typeof ctx.codec.id).toBe('string')
+      expect(ctx.codec.id.length).toBeGreaterThan(0)
+      expect(utf8.encode(ctx.codec.id).length).toBeLessThanOrEqual(255)
+      expect([undefined, 'compression', 'encryption']).toContain(ctx.codec.kind)
+    },
+  ),
+  check('identity', 'encode() and decode() return a Uint8Array or a Promise of one', async (ctx) => {
+    const c = newContext(KEY)
+    const encoded = ctx.codec.encode(mixed(2048), c)
+    const out = await encoded
+    expect(out).toBeInstanceOf(Uint8Array)
+    if (!c.skipped) expect(await ctx.codec.decode(out, newContext(KEY, c.param))).toBeInstanceOf(Uint8Array)
+  }),
+]
+
+/** Runs one codec check (by object or name) against a fresh codec from `factory`. */
+export async function runCodecCheck(
+  check: CodecCheck | string,
+  factory: () => Codec,
+  options: CodecSuiteOptions = {},
+): Promise<void> {
+  const found = typeof check === 'string' ? codecChecks.find((c) => c.name === check) : check
+  if (found === undefined) throw new Error(`no codec check named '${String(check)}'`)
+  await found.run({ codec: factory(), options })
+}
