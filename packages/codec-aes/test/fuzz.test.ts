@@ -32,7 +32,7 @@ describe('aesGcm() fuzz', () => {
         for (let j = 0; j < input.length; j++) input[j] = byte()
       } else {
         const copy = Uint8Array.from(valid)
-        copy[Math.floor(rand() * copy.length)] ^= 1 + Math.floor(rand() * 255)
+        copy[Math.floor(rand() * copy.length)]! ^= 1 + Math.floor(rand() * 255)
         input = rand() < 0.3 ? copy.subarray(0, Math.floor(rand() * copy.length)) : copy
       }
       const ctx: CodecContext = { key: 'ns:k', param: params[i % params.length]!, skipped: false }

@@ -1,5 +1,5 @@
 import { CacheError, type Serializer } from '@tierstack/core'
-import { Packr } from 'msgpackr'
+import { C1, Packr } from 'msgpackr'
 import { DepthError, registerMapExtension, tagMaps } from './map-extension.js'
 
 /** Options of `msgpack()`. */
@@ -69,11 +69,17 @@ export class MsgpackSerializer implements Serializer {
     if (!(bytes instanceof Uint8Array)) {
       throw new CacheError('E_DECODE', 'codec-msgpack: payload is not a Uint8Array')
     }
+    let value: unknown
     try {
-      return this.#packr.unpack(bytes)
+      value = this.#packr.unpack(bytes)
     } catch (err) {
       throw new CacheError('E_DECODE', `codec-msgpack cannot read the payload: ${(err as Error)?.message}`, { cause: err })
     }
+    // 0xc1 is "never used" in MessagePack; msgpackr returns a marker object for it instead of failing. We never
+    // write it, so a payload that is only that byte is garbage. (Nested ones are left alone: finding them would
+    // cost a walk over every decoded value.)
+    if (value === C1) throw new CacheError('E_DECODE', 'codec-msgpack cannot read the payload: 0xc1 is not a MessagePack value')
+    return value
   }
 }
 
