@@ -185,8 +185,8 @@ export interface TierStats {
   latency: Record<'get' | 'set' | 'delete', LatencySummary>
 }
 
-/** What `stats()` returns. */
-export interface CacheStats {
+/** What `stats()` returns: the totals at the top level (and again under `totals`), then per namespace and tier. */
+export interface CacheStats extends NamespaceStats {
   /** Sum over namespaces. */
   totals: NamespaceStats
   namespaces: Record<string, NamespaceStats>

@@ -144,7 +144,8 @@ export class TierHandle {
       let bytes = 0
       let evictions = 0
       for (const t of [this.local, ...extraLocal]) {
-        const s = t.stats()
+        // stats() is optional for third-party local tiers.
+        const s = typeof t.stats === 'function' ? t.stats() : { entries: 0, bytes: 0, evictions: 0 }
         entries += s.entries
         bytes += s.bytes
         evictions += s.evictions

@@ -21,6 +21,7 @@ import type {
 } from './options.js'
 import { NamespaceCounters, sumStats } from './stats.js'
 import { TierHandle } from './tier-handle.js'
+import { tagDelete } from './write-path.js'
 import { TIMED_OUT, withTimeout } from './timeout.js'
 import { assertName, checkTags, type ResolvedPolicy, resolvePolicy } from './validate.js'
 import { CodecRegistry, ValuePipeline } from './value-pipeline.js'
@@ -248,6 +249,9 @@ export class TieredCache {
     if (o.strategy !== undefined || o.maxBytes !== undefined || o.maxEntries !== undefined) {
       handles = handles.map((h) => {
         if (h.local === undefined) return h
+        if (typeof h.local.fork !== 'function') {
+          throw new CacheError('E_INVALID_OPTION', `${where}strategy/maxBytes/maxEntries need a local tier with fork(); '${h.name}' has none`)
+        }
         const fork = h.local.fork({ strategy: o.strategy, maxBytes: o.maxBytes, maxEntries: o.maxEntries })
         ownLocal.push(fork)
         return new TierHandle(fork, this.id, Number.POSITIVE_INFINITY, 1, 0, this.#ctx.now)
@@ -414,7 +418,7 @@ export class TieredCache {
     await Promise.all(
       tiers.map(({ run, tier }) =>
         run
-          .run('deleteByTag', () => tier.deleteByTag(list, ''))
+          .run('deleteByTag', () => (tier === run.tier ? tagDelete(run, list, '') : tier.deleteByTag(list, '')))
           .then((n) => {
             count = Math.max(count, n)
           })
@@ -447,7 +451,8 @@ export class TieredCache {
       }
       tiers[h.name] = s
     }
-    return { totals: sumStats(Object.values(namespaces)), namespaces, tiers }
+    const totals = sumStats(Object.values(namespaces))
+    return { ...totals, totals, namespaces, tiers }
   }
 
   /** Health of every tier (probes run in parallel, each under the tier timeout). */

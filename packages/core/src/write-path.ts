@@ -1,4 +1,5 @@
 import type { StoredEntry } from './contracts.js'
+import { CacheError } from './errors.js'
 import type { NamespaceCore } from './namespace-core.js'
 import type { TierHandle } from './tier-handle.js'
 
@@ -162,4 +163,12 @@ export async function deleteTagged(ns: NamespaceCore, tags: string[]): Promise<n
   if (ns.hasShared) ns.ctx.publish({ type: 'tags', tags, prefix: ns.prefix })
   await Promise.all(jobs)
   return count
+}
+
+/** Tiers written against DESIGN.md §2 alone may lack deleteByTag: that is an error worth reporting, not a crash. */
+export function tagDelete(t: TierHandle, tags: string[], prefix: string): Promise<number> {
+  if (typeof t.tier.deleteByTag !== 'function') {
+    return Promise.reject(new CacheError('E_TIER_ERROR', `${t.name} tier does not support deleteByTag`))
+  }
+  return t.tier.deleteByTag(tags, prefix)
 }
