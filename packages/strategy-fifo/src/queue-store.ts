@@ -1,5 +1,5 @@
-import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionReason } from '@tierstack/core'
+import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 
 /** Which queue discipline a `QueueStore` follows. */
 export const Policy = {

@@ -1,5 +1,5 @@
-import { CacheError } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionStrategy } from '@tierstack/core'
+import { CacheError } from '@tierstack/core'
 import { Policy, QueueStore } from './queue-store.js'
 
 function checkObject(name: string, options: unknown): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { isCacheError } from '@tierstack/core'
 import type { BoundedStore, EvictionReason, EvictionStrategy } from '@tierstack/core'
+import { isCacheError } from '@tierstack/core'
 import { fifo, s3fifo, sieve } from '../src/index.js'
 
 function recorder() {

@@ -1,3 +1,3 @@
-export { lru, LruStrategy } from './lru-strategy.js'
-export { LruStore } from './lru-store.js'
 export type { LruStrategyOptions } from './lru-store.js'
+export { LruStore } from './lru-store.js'
+export { LruStrategy, lru } from './lru-strategy.js'

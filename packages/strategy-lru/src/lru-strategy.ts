@@ -1,5 +1,5 @@
-import { CacheError } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionStrategy } from '@tierstack/core'
+import { CacheError } from '@tierstack/core'
 import { LruStore, type LruStrategyOptions } from './lru-store.js'
 
 /** Least-recently-used eviction on lru-cache. Build one with `lru()`. */

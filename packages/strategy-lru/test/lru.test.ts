@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { isCacheError } from '@tierstack/core'
 import type { EvictionReason } from '@tierstack/core'
+import { isCacheError } from '@tierstack/core'
 import { lru } from '../src/index.js'
 
 function recorder() {

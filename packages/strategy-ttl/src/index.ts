@@ -1,1 +1,1 @@
-export { ttl, TtlStrategy } from './ttl-strategy.js'
+export { TtlStrategy, ttl } from './ttl-strategy.js'

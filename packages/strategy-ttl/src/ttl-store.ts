@@ -1,5 +1,5 @@
-import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 import type { BoundedStore, BoundedStoreOptions, EvictionReason } from '@tierstack/core'
+import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 
 const INITIAL_SLOTS = 64
 const MAX_SLOTS = 2 ** 32 - 1
