@@ -92,7 +92,7 @@ export class S3FifoStrategy implements EvictionStrategy {
       name: 's3fifo',
       policy: Policy.S3Fifo,
       smallRatio: this.#smallRatio,
-      promoteAfter: 2,
+      promoteAfter: 1,
     })
   }
 }

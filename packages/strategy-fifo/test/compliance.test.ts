@@ -3,4 +3,4 @@ import { fifo, s3fifo, sieve } from '../src/index.js'
 
 strategyComplianceSuite('fifo', () => fifo())
 strategyComplianceSuite('sieve', () => sieve(), { recencyBased: true })
-strategyComplianceSuite('s3fifo', () => s3fifo())
+strategyComplianceSuite('s3fifo', () => s3fifo(), { recencyBased: true })
