@@ -1,5 +1,6 @@
 import type { LocalTier, StoredEntry } from './contracts.js'
 import type { EngineContext } from './engine-context.js'
+import { channels, type OperationEvent } from './events.js'
 import { SingleFlight } from './single-flight.js'
 import type { NamespaceCounters } from './stats.js'
 import type { TierHandle } from './tier-handle.js'
@@ -53,6 +54,26 @@ export class NamespaceCore {
     this.hasRemote = tiers.some((t) => t.kind === 'remote')
     // Any remote tier may be read by another instance, so invalidations are published whenever one is in the stack.
     this.hasShared = this.hasRemote
+  }
+
+  /** Publishes an operation event; callers check `channels.operation.hasSubscribers` first so this costs nothing unobserved. */
+  emit(
+    op: OperationEvent['op'],
+    key: string | undefined,
+    started: number,
+    outcome?: OperationEvent['outcome'],
+    tierIndex?: number,
+  ): void {
+    const event: OperationEvent = {
+      cacheId: this.ctx.id,
+      namespace: this.name,
+      op,
+      durationMs: performance.now() - started,
+    }
+    if (key !== undefined) event.key = key
+    if (outcome !== undefined) event.outcome = outcome
+    if (tierIndex !== undefined) event.tier = this.tiers[tierIndex]?.name
+    channels.operation.publish(event)
   }
 
   /** `prefix + key`, remembered (see KEY_MEMO_LIMIT). */

@@ -1,5 +1,6 @@
 import { type Duration, parseDuration } from './duration.js'
 import { CacheError } from './errors.js'
+import { channels } from './events.js'
 import { type CallPolicy, countHit, loadThrough, maybeRefreshEarly } from './get-or-set.js'
 import type { NamespaceCore } from './namespace-core.js'
 import type { GetOrSetOptions, Loader, NamespaceStats, SetOptions, WrapOptions } from './options.js'
@@ -55,18 +56,29 @@ export class NamespaceCache {
         ns.counters.hits++
         ns.counters.tierHits[0]!++
         ns.tiers[0]!.hits++
+        if (channels.operation.hasSubscribers) ns.emit('get', key, performance.now(), 'hit', 0)
         return Promise.resolve(entry.value as TValue)
       }
     }
-    return this.#getSlow(fullKey, options?.allowStale === true) as Promise<TValue | undefined>
+    return this.#getSlow(key, fullKey, options?.allowStale === true) as Promise<TValue | undefined>
   }
 
-  async #getSlow(fullKey: string, allowStale: boolean): Promise<unknown> {
+  async #getSlow(key: string, fullKey: string, allowStale: boolean): Promise<unknown> {
     const ns = this.#ns
     const started = performance.now()
     const found = await lookup(ns, fullKey)
     ns.counters.getLatency.record(performance.now() - started)
-    if (found !== undefined && (!found.stale || allowStale)) {
+    const hit = found !== undefined && (!found.stale || allowStale)
+    if (channels.operation.hasSubscribers) {
+      ns.emit(
+        'get',
+        key,
+        started,
+        hit ? (found.stale ? 'stale' : 'hit') : 'miss',
+        hit ? found.index : undefined,
+      )
+    }
+    if (hit) {
       countHit(ns, found)
       return found.entry.value
     }
@@ -114,7 +126,9 @@ export class NamespaceCache {
   /** Stores `value` in every tier of the namespace (write-through). */
   async set(key: string, value: unknown, options?: SetOptions): Promise<void> {
     this.#ns.ctx.assertOpen()
+    const started = performance.now()
     await writeEntries(this.#ns, [this.#item(key, value, options, 'set')])
+    if (channels.operation.hasSubscribers) this.#ns.emit('set', key, started)
   }
 
   /** Stores many values; remote tiers get one batch each. Every item is validated before anything is written. */
@@ -134,7 +148,7 @@ export class NamespaceCache {
   async has(key: string): Promise<boolean> {
     this.#ns.ctx.assertOpen()
     assertKey(key)
-    const found = await lookup(this.#ns, this.#ns.prefix + key)
+    const found = await lookup(this.#ns, this.#ns.fullKey(key))
     return found !== undefined && !found.stale
   }
 
@@ -142,7 +156,10 @@ export class NamespaceCache {
   async delete(key: string): Promise<boolean> {
     this.#ns.ctx.assertOpen()
     assertKey(key)
-    return (await deleteEntries(this.#ns, [this.#ns.prefix + key])) > 0
+    const started = performance.now()
+    const existed = (await deleteEntries(this.#ns, [this.#ns.fullKey(key)])) > 0
+    if (channels.operation.hasSubscribers) this.#ns.emit('delete', key, started)
+    return existed
   }
 
   /** Removes `keys` from every tier; resolves to how many existed. */
@@ -161,7 +178,9 @@ export class NamespaceCache {
   /** Removes every entry of this namespace (and nothing else) from every tier. */
   async clear(): Promise<void> {
     this.#ns.ctx.assertOpen()
+    const started = performance.now()
     await clearEntries(this.#ns)
+    if (channels.operation.hasSubscribers) this.#ns.emit('clear', undefined, started)
   }
 
   /** Removes the entries of this namespace carrying any of `tags`; resolves to how many. */
@@ -226,14 +245,21 @@ export class NamespaceCache {
         ns.counters.hits++
         ns.counters.tierHits[0]!++
         ns.tiers[0]!.hits++
+        if (channels.operation.hasSubscribers) ns.emit('getOrSet', key, performance.now(), 'hit', 0)
         if (p.earlyRefresh > 0)
           maybeRefreshEarly(ns, key, fullKey, loader, p, { entry, index: 0, stale: false, raw: undefined })
         return Promise.resolve(entry.value as TValue)
       }
     }
-    return ns.flights.run(fullKey, () =>
+    const result = ns.flights.run(fullKey, () =>
       loadThrough(ns, key, fullKey, loader as Loader<unknown>, p),
     ) as Promise<TValue>
+    if (channels.operation.hasSubscribers) {
+      const started = performance.now()
+      const done = () => ns.emit('getOrSet', key, started)
+      result.then(done, done)
+    }
+    return result
   }
 
   /**

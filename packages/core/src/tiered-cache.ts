@@ -250,7 +250,10 @@ export class TieredCache {
       handles = handles.map((h) => {
         if (h.local === undefined) return h
         if (typeof h.local.fork !== 'function') {
-          throw new CacheError('E_INVALID_OPTION', `${where}strategy/maxBytes/maxEntries need a local tier with fork(); '${h.name}' has none`)
+          throw new CacheError(
+            'E_INVALID_OPTION',
+            `${where}strategy/maxBytes/maxEntries need a local tier with fork(); '${h.name}' has none`,
+          )
         }
         const fork = h.local.fork({ strategy: o.strategy, maxBytes: o.maxBytes, maxEntries: o.maxEntries })
         ownLocal.push(fork)
@@ -418,7 +421,9 @@ export class TieredCache {
     await Promise.all(
       tiers.map(({ run, tier }) =>
         run
-          .run('deleteByTag', () => (tier === run.tier ? tagDelete(run, list, '') : tier.deleteByTag(list, '')))
+          .run('deleteByTag', () =>
+            tier === run.tier ? tagDelete(run, list, '') : tier.deleteByTag(list, ''),
+          )
           .then((n) => {
             count = Math.max(count, n)
           })

@@ -161,3 +161,24 @@ describe('stats()', () => {
     expect(s.totals.hits).toBe(99)
   })
 })
+
+describe('events', () => {
+  it('operation events are published on tierstack:operation with outcome and tier', async () => {
+    const cache = createCache({ tiers: [memoryTier()] })
+    const seen: { op: string; outcome?: string; tier?: string; key?: string }[] = []
+    const fn = (e: unknown) => seen.push(e as never)
+    channels.operation.subscribe(fn)
+    try {
+      await cache.set('k', 1)
+      for (let i = 0; i < 3; i++) await cache.get('k')
+      await cache.get('nope')
+      await cache.getOrSet('g', () => 2)
+      await cache.delete('k')
+    } finally {
+      channels.operation.unsubscribe(fn)
+    }
+    expect(seen.map((e) => e.op)).toEqual(['set', 'get', 'get', 'get', 'get', 'getOrSet', 'delete'])
+    expect(seen[1]).toMatchObject({ outcome: 'hit', tier: 'memory', key: 'k', namespace: 'default' })
+    expect(seen[4]).toMatchObject({ outcome: 'miss', key: 'nope' })
+  })
+})
