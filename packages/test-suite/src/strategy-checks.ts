@@ -404,7 +404,7 @@ export const strategyChecks: readonly StrategyCheck[] = [
   ),
   check(
     'access',
-    'a scan of one-time keys keeps the invariants (and, with admission, the hot keys)',
+    'set() of a scan of one-time keys keeps the invariants (and, with admission, the hot keys)',
     (ctx) => {
       const admission = ctx.options.admissionFilter ?? false
       const { store, events } = build<string>(ctx, { maxEntries: 100 })
@@ -494,7 +494,7 @@ export const strategyChecks: readonly StrategyCheck[] = [
   }),
   check(
     'expiry',
-    'a random workload with expiring entries never returns an expired or wrong value',
+    'get() and peek() never return an expired or wrong value over a random workload with expiring entries',
     (ctx) => {
       const seed = ctx.options.seed ?? 42
       const rand = seededRandom(seed + 1)
