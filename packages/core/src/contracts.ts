@@ -132,6 +132,11 @@ export interface BoundedStoreOptions<TValue> {
 /**
  * A bounded in-process map. After `set` returns, `size <= maxEntries` and `bytes <= maxBytes` hold.
  * Hot path is synchronous and allocation-free where possible.
+ *
+ * Rules every strategy follows (checked by `strategyComplianceSuite`): `set()` into a store with room, or
+ * overwriting a key that fits, returns `true`; `onEvict` fires synchronously inside the call that causes it;
+ * a key refused by admission never triggers `onEvict`; `get()` of an expired entry reclaims it with reason
+ * `'expired'`; `delete()` of an expired entry returns `false`.
  */
 export interface BoundedStore<TValue> {
   /** Returns the value and records the access (recency / frequency). Expired entries are absent. */
