@@ -1,5 +1,5 @@
 import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
-import { optionError, tierError } from './errors.js'
+import { optionError, tierError, timeoutError, withDeadline } from './errors.js'
 
 /** An ioredis client: a standalone/Sentinel `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster
@@ -63,20 +63,36 @@ export function reconnectDelay(times: number): number {
 }
 
 /** Validates the connection options (once, in the factory) and opens — lazily — the client. */
-export function openClient(what: string, options: RedisConnectionOptions, defaults: ClientDefaults): OpenedClient {
-  const given = ['client', 'url', 'nodes'].filter((k) => options[k as keyof RedisConnectionOptions] !== undefined)
+export function openClient(
+  what: string,
+  options: RedisConnectionOptions,
+  defaults: ClientDefaults,
+): OpenedClient {
+  const given = ['client', 'url', 'nodes'].filter(
+    (k) => options[k as keyof RedisConnectionOptions] !== undefined,
+  )
   if (given.length > 1) {
     throw optionError(what, given.join("' and '"), 'both', 'used alone (give one of client, url, nodes)')
   }
   if (options.client !== undefined) {
-    if (!looksLikeClient(options.client)) throw optionError(what, 'client', options.client, 'an ioredis Redis or Cluster')
+    if (!looksLikeClient(options.client))
+      throw optionError(what, 'client', options.client, 'an ioredis Redis or Cluster')
     const keyPrefix = (options.client.options as { keyPrefix?: string } | undefined)?.keyPrefix
     if (keyPrefix) {
-      throw optionError(what, 'client', `a client with keyPrefix '${keyPrefix}'`, "a client without ioredis keyPrefix (use tierstack's prefix option)")
+      throw optionError(
+        what,
+        'client',
+        `a client with keyPrefix '${keyPrefix}'`,
+        "a client without ioredis keyPrefix (use tierstack's prefix option)",
+      )
     }
     return { client: options.client, owned: false, cluster: isClusterClient(options.client) }
   }
-  if (options.redisOptions?.keyPrefix || options.clusterOptions?.redisOptions?.keyPrefix || options.clusterOptions?.keyPrefix) {
+  if (
+    options.redisOptions?.keyPrefix ||
+    options.clusterOptions?.redisOptions?.keyPrefix ||
+    options.clusterOptions?.keyPrefix
+  ) {
     throw optionError(what, 'redisOptions.keyPrefix', 'set', "unset (use tierstack's prefix option)")
   }
   if (options.nodes !== undefined) {
@@ -104,7 +120,7 @@ export function openClient(what: string, options: RedisConnectionOptions, defaul
   }
   const url = options.url ?? process.env.REDIS_URL
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
-    throw optionError(what, 'url', url, "a redis:// or rediss:// URL")
+    throw optionError(what, 'url', url, 'a redis:// or rediss:// URL')
   }
   const base: RedisOptions = {
     lazyConnect: true,
@@ -136,5 +152,98 @@ export function nodeOptions(node: Redis): RedisOptions {
     password: o.password,
     tls: o.tls,
     connectTimeout: o.connectTimeout,
+  }
+}
+
+/**
+ * Decides, before each command, whether it can be sent: at once when the connection is ready (the hot path
+ * is one property read); after the first connection when it is still being opened (bounded by the timeout);
+ * never while a connection that was up is down — then the call fails at once instead of waiting in an
+ * offline queue (that would replay stale writes after the reconnect), and ioredis reconnects meanwhile.
+ */
+export class ConnectionGate {
+  #everReady: boolean
+  #lastError: unknown
+  #connecting: Promise<void> | undefined
+  readonly #onReady = () => {
+    this.#everReady = true
+    this.#lastError = undefined
+  }
+  readonly #onError = (err: unknown) => {
+    this.#lastError = err
+  }
+
+  constructor(
+    readonly client: RedisClient,
+    readonly what: string,
+    readonly timeoutMs: number,
+  ) {
+    this.#everReady = client.status === 'ready'
+    client.on('ready', this.#onReady)
+    // Without an 'error' listener ioredis prints every connection error; with one, errors surface through calls.
+    client.on('error', this.#onError)
+  }
+
+  /** The last connection error since the connection was last ready. */
+  get lastError(): unknown {
+    return this.#lastError
+  }
+
+  /** `undefined` when commands can be sent now, else a promise of when they can (or a rejection). */
+  check(op: string): Promise<void> | undefined {
+    const client = this.client
+    const status = client.status
+    if (status === 'ready') return undefined
+    if (status === 'wait') {
+      client.connect().catch(() => {})
+    } else if (this.#everReady || this.#lastError !== undefined || status === 'end' || status === 'close') {
+      return Promise.reject(
+        tierError(
+          this.what,
+          op,
+          this.#lastError ?? new Error(`not connected (connection status '${status}')`),
+        ),
+      )
+    }
+    this.#connecting ??= new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        clearTimeout(timer)
+        client.off('ready', onReady)
+        client.off('error', onError)
+        this.#connecting = undefined
+        if (err === undefined) resolve()
+        else reject(err)
+      }
+      const onReady = () => done()
+      const onError = (err: unknown) => done(tierError(this.what, 'connect', err))
+      const timer = setTimeout(() => done(timeoutError(this.what, 'connect', this.timeoutMs)), this.timeoutMs)
+      timer.unref?.()
+      client.once('ready', onReady)
+      client.once('error', onError)
+    })
+    return this.#connecting
+  }
+
+  /** Removes the listeners (for a client passed in by the user). */
+  dispose(): void {
+    this.client.off('ready', this.#onReady)
+    this.client.off('error', this.#onError)
+  }
+}
+
+/** Closes a client tierstack owns: QUIT (bounded), wait for the socket to close, else disconnect. */
+export async function closeClient(client: RedisClient, what: string, timeoutMs: number): Promise<void> {
+  const status = client.status
+  if (status === 'wait' || status === 'end') {
+    client.disconnect()
+    return
+  }
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()))
+  try {
+    await withDeadline(client.quit(), timeoutMs, what, 'close')
+    // QUIT answers before the socket is closed: resolve once it is, so a process can exit right after.
+    await withDeadline(ended, timeoutMs, what, 'close')
+  } catch {
+    client.disconnect()
   }
 }

@@ -2,7 +2,10 @@ import { CacheError } from '@tierstack/core'
 
 /** `E_TIER_TIMEOUT` for an operation that passed its deadline. */
 export function timeoutError(what: string, op: string, ms: number): CacheError {
-  return new CacheError('E_TIER_TIMEOUT', `tierstack: ${what}: ${op} did not finish within ${ms} ms (commandTimeout)`)
+  return new CacheError(
+    'E_TIER_TIMEOUT',
+    `tierstack: ${what}: ${op} did not finish within ${ms} ms (commandTimeout)`,
+  )
 }
 
 /** Wraps anything a Redis client threw in `E_TIER_ERROR` (a `CacheError` passes through unchanged). */
@@ -16,11 +19,15 @@ export function tierError(what: string, op: string, cause: unknown): CacheError 
 export function optionError(what: string, option: string, value: unknown, expected: string): CacheError {
   let shown: string
   try {
-    shown = typeof value === 'string' ? `'${value}'` : typeof value === 'function' ? 'a function' : String(value)
+    shown =
+      typeof value === 'string' ? `'${value}'` : typeof value === 'function' ? 'a function' : String(value)
   } catch {
     shown = typeof value
   }
-  return new CacheError('E_INVALID_OPTION', `tierstack: ${what}: option '${option}' must be ${expected}, got ${shown}`)
+  return new CacheError(
+    'E_INVALID_OPTION',
+    `tierstack: ${what}: option '${option}' must be ${expected}, got ${shown}`,
+  )
 }
 
 /** Settles `promise` or rejects with `E_TIER_TIMEOUT` after `ms`; errors become `E_TIER_ERROR`. One timer per call. */

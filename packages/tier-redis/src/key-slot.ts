@@ -18,7 +18,8 @@ function crc16(bytes: Uint8Array): number {
 
 function crc16Ascii(s: string): number {
   let crc = 0
-  for (let i = 0; i < s.length; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!
+  for (let i = 0; i < s.length; i++)
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!
   return crc
 }
 

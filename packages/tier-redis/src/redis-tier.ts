@@ -10,8 +10,14 @@ import {
   type TierHealth,
 } from '@tierstack/core'
 import type { Cluster, ClusterNode, ClusterOptions, Redis } from 'ioredis'
-import { openClient, type RedisClient, type RedisConnectionOptions } from './connection.js'
-import { optionError, tierError, timeoutError, withDeadline } from './errors.js'
+import {
+  ConnectionGate,
+  closeClient,
+  openClient,
+  type RedisClient,
+  type RedisConnectionOptions,
+} from './connection.js'
+import { optionError, tierError, withDeadline } from './errors.js'
 import { groupBySlot } from './key-slot.js'
 import { runScript, TAG_ADD } from './scripts.js'
 
@@ -47,7 +53,8 @@ export interface RedisTierOptions extends RedisConnectionOptions {
 }
 
 /** Options of `redisClusterTier()`: a Redis Cluster given by its seed `nodes` (or an existing `Cluster` client). */
-export interface RedisClusterTierOptions extends Omit<RedisTierOptions, 'url' | 'redisOptions' | 'nodes' | 'client'> {
+export interface RedisClusterTierOptions
+  extends Omit<RedisTierOptions, 'url' | 'redisOptions' | 'nodes' | 'client'> {
   /** Seed nodes, e.g. `[{ host: '10.0.0.1', port: 6379 }]`; the rest of the cluster is discovered. */
   nodes?: ClusterNode[]
   /** An existing ioredis `Cluster`; never closed by tierstack. */
@@ -93,7 +100,13 @@ function parseInfo(text: string): Record<string, string> {
 export class RedisTier implements Tier {
   readonly name: string
   readonly kind = 'remote' as const
-  readonly capabilities: TierCapabilities = { ttlPrecisionMs: 1, tags: true, batch: true, persistent: true, shared: true }
+  readonly capabilities: TierCapabilities = {
+    ttlPrecisionMs: 1,
+    tags: true,
+    batch: true,
+    persistent: true,
+    shared: true,
+  }
   /** Prefix of every Redis key of this tier. */
   readonly prefix: string
   /** The ioredis client (the one passed in, or the one this tier created and owns). */
@@ -106,31 +119,28 @@ export class RedisTier implements Tier {
   readonly #maxBatch: number
   readonly #what: string
   readonly #tagPrefix: string
+  readonly #conn: ConnectionGate
   #closed = false
-  #everReady = false
-  #lastError: unknown
-  #connecting: Promise<void> | undefined
   // The coalescing buffer: parallel arrays, no object per `get`.
   #batchKeys: string[] = []
   #batchResolve: Resolve[] = []
   #batchReject: Reject[] = []
-  readonly #onReady = () => {
-    this.#everReady = true
-    this.#lastError = undefined
-  }
-  readonly #onError = (err: unknown) => {
-    this.#lastError = err
-  }
 
   constructor(options: RedisTierOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw optionError('redis tier', 'options', options, 'an object')
+    if (typeof options !== 'object' || options === null)
+      throw optionError('redis tier', 'options', options, 'an object')
     this.name = options.name ?? 'redis'
-    if (typeof this.name !== 'string' || this.name === '') throw optionError('redis tier', 'name', options.name, 'a non-empty string')
+    if (typeof this.name !== 'string' || this.name === '')
+      throw optionError('redis tier', 'name', options.name, 'a non-empty string')
     this.#what = `redis tier '${this.name}'`
     this.prefix = options.prefix ?? 'tierstack:'
     if (typeof this.prefix !== 'string') throw optionError(this.#what, 'prefix', options.prefix, 'a string')
     this.#tagPrefix = this.prefix + TAG_INFIX
-    this.#timeout = parseDuration(options.commandTimeout ?? 1000, `${this.#what}: option 'commandTimeout'`, 'E_INVALID_OPTION')
+    this.#timeout = parseDuration(
+      options.commandTimeout ?? 1000,
+      `${this.#what}: option 'commandTimeout'`,
+      'E_INVALID_OPTION',
+    )
     if (!(this.#timeout > 0) || !Number.isFinite(this.#timeout)) {
       throw optionError(this.#what, 'commandTimeout', options.commandTimeout, 'a positive finite duration')
     }
@@ -144,51 +154,23 @@ export class RedisTier implements Tier {
     if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1) {
       throw optionError(this.#what, 'maxBatchSize', options.maxBatchSize, 'a positive integer')
     }
-    const opened = openClient(this.#what, options, { autoPipelining: options.autoPipelining ?? true, connectTimeout })
+    const opened = openClient(this.#what, options, {
+      autoPipelining: options.autoPipelining ?? true,
+      connectTimeout,
+    })
     this.client = opened.client
     this.#owned = opened.owned
     this.#cluster = opened.cluster
-    this.#everReady = this.client.status === 'ready'
-    this.client.on('ready', this.#onReady)
-    // Without a listener ioredis prints every connection error; with one, errors only surface through calls.
-    this.client.on('error', this.#onError)
+    this.#conn = new ConnectionGate(this.client, this.#what, this.#timeout)
   }
 
   // ---------------------------------------------------------------- connection gate
 
-  /**
-   * `undefined` when commands can be sent now (the hot path: one property read). Otherwise a promise that
-   * resolves once the first connection is up, or a rejection: once connected, a lost connection fails calls
-   * at once instead of queueing them (the breaker in core takes over), and ioredis reconnects meanwhile.
-   */
+  /** `undefined` when commands can be sent now (one property read); see `ConnectionGate`. */
   #gate(op: string): Promise<void> | undefined {
-    if (this.#closed) return Promise.reject(new CacheError('E_CLOSED', `tierstack: ${this.#what}: ${op} after close()`))
-    const status = this.client.status
-    if (status === 'ready') return undefined
-    if (status === 'wait') {
-      this.client.connect().catch(() => {})
-    } else if (this.#everReady || this.#lastError !== undefined || status === 'end' || status === 'close') {
-      return Promise.reject(
-        tierError(this.#what, op, this.#lastError ?? new Error(`not connected (connection status '${status}')`)),
-      )
-    }
-    this.#connecting ??= new Promise<void>((resolve, reject) => {
-      const done = (err?: unknown) => {
-        clearTimeout(timer)
-        this.client.off('ready', onReady)
-        this.client.off('error', onError)
-        this.#connecting = undefined
-        if (err === undefined) resolve()
-        else reject(err)
-      }
-      const onReady = () => done()
-      const onError = (err: unknown) => done(tierError(this.#what, 'connect', err))
-      const timer = setTimeout(() => done(timeoutError(this.#what, 'connect', this.#timeout)), this.#timeout)
-      timer.unref?.()
-      this.client.once('ready', onReady)
-      this.client.once('error', onError)
-    })
-    return this.#connecting
+    if (this.#closed)
+      return Promise.reject(new CacheError('E_CLOSED', `tierstack: ${this.#what}: ${op} after close()`))
+    return this.#conn.check(op)
   }
 
   /** Runs one Redis round trip under the gate and the deadline. */
@@ -219,9 +201,12 @@ export class RedisTier implements Tier {
 
   get(key: string): Promise<StoredEntry | undefined> {
     if (!this.#coalesce) {
-      return this.#run('get', () => this.client.getBuffer(this.#key(key))).then((buf) => this.#decode(buf, Date.now()))
+      return this.#run('get', () => this.client.getBuffer(this.#key(key))).then((buf) =>
+        this.#decode(buf, Date.now()),
+      )
     }
-    if (this.#closed) return Promise.reject(new CacheError('E_CLOSED', `tierstack: ${this.#what}: get after close()`))
+    if (this.#closed)
+      return Promise.reject(new CacheError('E_CLOSED', `tierstack: ${this.#what}: get after close()`))
     return new Promise<StoredEntry | undefined>((resolve, reject) => {
       const n = this.#batchKeys.push(this.#key(key))
       this.#batchResolve.push(resolve)
@@ -254,11 +239,21 @@ export class RedisTier implements Tier {
 
   #sendBatch(keys: string[], resolves: Resolve[], rejects: Reject[]): void {
     if (keys.length === 1) {
-      this.#settle(withDeadline(this.client.getBuffer(keys[0]!), this.#timeout, this.#what, 'get'), null, resolves, rejects)
+      this.#settle(
+        withDeadline(this.client.getBuffer(keys[0]!), this.#timeout, this.#what, 'get'),
+        null,
+        resolves,
+        rejects,
+      )
       return
     }
     if (!this.#cluster) {
-      this.#settle(withDeadline(this.client.mgetBuffer(keys), this.#timeout, this.#what, 'get'), null, resolves, rejects)
+      this.#settle(
+        withDeadline(this.client.mgetBuffer(keys), this.#timeout, this.#what, 'get'),
+        null,
+        resolves,
+        rejects,
+      )
       return
     }
     for (const group of groupBySlot(keys)) {
@@ -271,7 +266,12 @@ export class RedisTier implements Tier {
   }
 
   /** Resolves the waiters of one reply; `index` maps reply positions to waiters (`null`: identity). */
-  #settle(reply: Promise<Buffer | null | (Buffer | null)[]>, index: number[] | null, resolves: Resolve[], rejects: Reject[]): void {
+  #settle(
+    reply: Promise<Buffer | null | (Buffer | null)[]>,
+    index: number[] | null,
+    resolves: Resolve[],
+    rejects: Reject[],
+  ): void {
     reply.then(
       (result) => {
         const now = Date.now()
@@ -329,7 +329,10 @@ export class RedisTier implements Tier {
       )
     }
     if (typeof entry.staleUntil !== 'number' || Number.isNaN(entry.staleUntil)) {
-      throw new CacheError('E_INVALID_TTL', `tierstack: ${this.#what}: ${op}('${key}') entry.staleUntil must be a number, got ${entry.staleUntil}`)
+      throw new CacheError(
+        'E_INVALID_TTL',
+        `tierstack: ${this.#what}: ${op}('${key}') entry.staleUntil must be a number, got ${entry.staleUntil}`,
+      )
     }
   }
 
@@ -381,7 +384,9 @@ export class RedisTier implements Tier {
   async #unlink(fullKeys: (string | Buffer)[], node: Redis | Cluster = this.client): Promise<number> {
     if (fullKeys.length === 0) return 0
     if (!this.#cluster) return node.unlink(...fullKeys)
-    const counts = await Promise.all(groupBySlot(fullKeys).map((g) => node.unlink(...g.map((i) => fullKeys[i]!))))
+    const counts = await Promise.all(
+      groupBySlot(fullKeys).map((g) => node.unlink(...g.map((i) => fullKeys[i]!))),
+    )
     return counts.reduce((a, b) => a + b, 0)
   }
 
@@ -397,7 +402,9 @@ export class RedisTier implements Tier {
     if (gate !== undefined) await gate
     const pattern = `${escapeGlob(this.prefix + prefix)}*`
     // On a cluster every master holds a share of the keys: scan each of them (never KEYS, which blocks).
-    const nodes: (Redis | Cluster)[] = this.#cluster ? (this.client as Cluster).nodes('master') : [this.client]
+    const nodes: (Redis | Cluster)[] = this.#cluster
+      ? (this.client as Cluster).nodes('master')
+      : [this.client]
     await Promise.all(nodes.map((node) => this.#clearNode(node, pattern)))
   }
 
@@ -411,7 +418,8 @@ export class RedisTier implements Tier {
         'clear (SCAN)',
       )
       cursor = next.toString()
-      if (keys.length > 0) await withDeadline(this.#unlink(keys, node), this.#timeout, this.#what, 'clear (UNLINK)')
+      if (keys.length > 0)
+        await withDeadline(this.#unlink(keys, node), this.#timeout, this.#what, 'clear (UNLINK)')
     } while (cursor !== '0')
   }
 
@@ -420,7 +428,8 @@ export class RedisTier implements Tier {
     if (wanted.length === 0) return 0
     const gate = this.#gate('deleteByTag')
     if (gate !== undefined) await gate
-    const deadline = <T>(p: Promise<T>, step: string) => withDeadline(p, this.#timeout, this.#what, `deleteByTag (${step})`)
+    const deadline = <T>(p: Promise<T>, step: string) =>
+      withDeadline(p, this.#timeout, this.#what, `deleteByTag (${step})`)
 
     // 1. Members of every tag set (cache keys), restricted to the prefix.
     const members = await Promise.all(
@@ -510,25 +519,8 @@ export class RedisTier implements Tier {
     this.#batchKeys = []
     this.#batchResolve = []
     this.#batchReject = []
-    this.client.off('ready', this.#onReady)
-    if (!this.#owned) {
-      this.client.off('error', this.#onError)
-      return
-    }
-    // Keep swallowing errors of our own client until it is gone.
-    const status = this.client.status
-    if (status === 'wait' || status === 'end') {
-      this.client.disconnect()
-      return
-    }
-    const ended = new Promise<void>((resolve) => this.client.once('end', () => resolve()))
-    try {
-      await withDeadline(this.client.quit(), this.#timeout, this.#what, 'close')
-      // QUIT answers before the socket is closed: resolve once it is, so a process can exit right after.
-      await withDeadline(ended, this.#timeout, this.#what, 'close')
-    } catch {
-      this.client.disconnect()
-    }
+    if (this.#owned) await closeClient(this.client, this.#what, this.#timeout)
+    else this.#conn.dispose()
   }
 }
 
@@ -547,10 +539,20 @@ export function redisTier(options: RedisTierOptions = {}): RedisTier {
 /** Creates a Redis tier on a Redis Cluster (`nodes`, or an existing ioredis `Cluster` as `client`). */
 export function redisClusterTier(options: RedisClusterTierOptions): RedisTier {
   if (options?.nodes === undefined && options?.client === undefined) {
-    throw optionError('redis cluster tier', 'nodes', undefined, 'a non-empty array of seed nodes (or pass a Cluster as client)')
+    throw optionError(
+      'redis cluster tier',
+      'nodes',
+      undefined,
+      'a non-empty array of seed nodes (or pass a Cluster as client)',
+    )
   }
   if (options.client !== undefined && (options.client as { isCluster?: boolean }).isCluster !== true) {
-    throw optionError('redis cluster tier', 'client', 'a standalone Redis client', 'an ioredis Cluster (use redisTier for a standalone Redis)')
+    throw optionError(
+      'redis cluster tier',
+      'client',
+      'a standalone Redis client',
+      'an ioredis Cluster (use redisTier for a standalone Redis)',
+    )
   }
   return new RedisTier(options)
 }

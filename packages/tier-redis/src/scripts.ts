@@ -17,7 +17,12 @@ export function luaScript(source: string): LuaScript {
  * EVAL on NOSCRIPT (a fresh node, a failover, SCRIPT FLUSH), so nothing has to be loaded up front and the
  * client passed in by the user is not modified (no `defineCommand`).
  */
-export async function runScript(client: RedisClient, script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown> {
+export async function runScript(
+  client: RedisClient,
+  script: LuaScript,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args)
   } catch (err) {

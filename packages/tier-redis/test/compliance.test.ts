@@ -1,7 +1,12 @@
 import { afterAll, beforeAll } from '@jest/globals'
-import { tierComplianceSuite } from '../../test-suite/src/tier-suite'
-import { redisClusterTier, redisTier } from '../src/index'
-import { type RedisClusterHandle, type RedisServer, startCluster, startRedis } from './helpers/redis-server'
+import { tierComplianceSuite } from '@tierstack/test-suite'
+import { redisClusterTier, redisTier } from '../src/index.js'
+import {
+  type RedisClusterHandle,
+  type RedisServer,
+  startCluster,
+  startRedis,
+} from './helpers/redis-server.js'
 
 let server: RedisServer
 let cluster: RedisClusterHandle
@@ -15,4 +20,6 @@ afterAll(async () => {
 })
 
 tierComplianceSuite('redis (standalone)', () => redisTier({ url: server.url, prefix: 'compliance:' }))
-tierComplianceSuite('redis (cluster)', () => redisClusterTier({ nodes: cluster.nodes, prefix: 'compliance:' }))
+tierComplianceSuite('redis (cluster)', () =>
+  redisClusterTier({ nodes: cluster.nodes, prefix: 'compliance:' }),
+)

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
 import { isCacheError } from '@tierstack/core'
-import { type RedisTier, redisTier } from '../src/index'
-import { makeEntry, randomId } from './helpers/entries'
-import { type RedisServer, startRedis } from './helpers/redis-server'
+import { type RedisTier, redisTier } from '../src/index.js'
+import { makeEntry, randomId } from './helpers/entries.js'
+import { type RedisServer, startRedis } from './helpers/redis-server.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const TIMEOUT = 300
@@ -93,7 +93,12 @@ describe('RedisTier when the server fails', () => {
     await tier.set('ns:a', makeEntry())
     await server.kill('SIGKILL')
     await eventually(async () => tier.client.status !== 'ready', 2000)
-    for (const op of [() => tier.get('ns:a'), () => tier.set('ns:a', makeEntry()), () => tier.getMany(['ns:a']), () => tier.delete(['ns:a'])]) {
+    for (const op of [
+      () => tier.get('ns:a'),
+      () => tier.set('ns:a', makeEntry()),
+      () => tier.getMany(['ns:a']),
+      () => tier.delete(['ns:a']),
+    ]) {
       const r = await timed(op)
       expect(r.ok).toBe(false)
       expect(isCacheError(r.error, 'E_TIER_ERROR')).toBe(true)
@@ -143,7 +148,9 @@ describe('RedisTier when the server fails', () => {
     tier = redisTier({ url: `redis://127.0.0.1:${port}`, commandTimeout: 1000, prefix: `f-${randomId()}:` })
     const first = await timed(() => tier.get('ns:a'))
     expect(first.ok).toBe(false)
-    expect(isCacheError(first.error, 'E_TIER_ERROR') || isCacheError(first.error, 'E_TIER_TIMEOUT')).toBe(true)
+    expect(isCacheError(first.error, 'E_TIER_ERROR') || isCacheError(first.error, 'E_TIER_TIMEOUT')).toBe(
+      true,
+    )
     expect(first.ms).toBeLessThan(1000 + SLACK)
     const second = await timed(() => tier.get('ns:a'))
     expect(isCacheError(second.error, 'E_TIER_ERROR')).toBe(true)

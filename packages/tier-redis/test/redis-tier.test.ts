@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { CacheError, isCacheError } from '@tierstack/core'
 import { Redis } from 'ioredis'
-import { RedisTier, redisClusterTier, redisTier } from '../src/index'
-import { makeEntry, randomId } from './helpers/entries'
-import { type RedisServer, startRedis } from './helpers/redis-server'
+import { type RedisTier, redisClusterTier, redisTier } from '../src/index.js'
+import { makeEntry, randomId } from './helpers/entries.js'
+import { type RedisServer, startRedis } from './helpers/redis-server.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -89,7 +89,8 @@ describe('RedisTier basics', () => {
     for (const k of keys) await tier.set(k, makeEntry({ payload: k }))
     const got = await tier.getMany(keys)
     expect(got.every((e) => e !== undefined)).toBe(true)
-    for (const k of keys) expect(new TextDecoder().decode((await tier.get(k))!.value as Uint8Array)).toContain(k)
+    for (const k of keys)
+      expect(new TextDecoder().decode((await tier.get(k))!.value as Uint8Array)).toContain(k)
   })
 
   it('getMany() returns entries in key order with undefined for misses', async () => {
@@ -101,12 +102,9 @@ describe('RedisTier basics', () => {
       ['ns:c', c],
     ])
     const got = await tier.getMany(['ns:a', 'ns:b', 'ns:c', 'ns:a'])
-    expect(got.map((e) => (e ? Buffer.from(e.value as Uint8Array).equals(Buffer.from(a.value)) : undefined))).toEqual([
-      true,
-      undefined,
-      false,
-      true,
-    ])
+    expect(
+      got.map((e) => (e ? Buffer.from(e.value as Uint8Array).equals(Buffer.from(a.value)) : undefined)),
+    ).toEqual([true, undefined, false, true])
     expect(got[2]!.value).toEqual(c.value)
     expect(await tier.getMany([])).toEqual([])
   })
@@ -145,7 +143,12 @@ describe('RedisTier clear()', () => {
     await tier.set('ab:1', makeEntry())
     await tier.set('b:1', makeEntry())
     await tier.clear('a:')
-    expect(await tier.getMany(['a:1', 'a:2', 'ab:1', 'b:1'])).toEqual([undefined, undefined, expect.anything(), expect.anything()])
+    expect(await tier.getMany(['a:1', 'a:2', 'ab:1', 'b:1'])).toEqual([
+      undefined,
+      undefined,
+      expect.anything(),
+      expect.anything(),
+    ])
   })
 
   it('clear() treats glob characters in the prefix literally', async () => {
@@ -156,7 +159,12 @@ describe('RedisTier clear()', () => {
     await tier.set('a:1', makeEntry())
     await tier.clear('a*')
     await tier.clear('[a]')
-    expect((await tier.getMany(['a*:1', 'ab:1', '[a]:1', 'a:1'])).map((e) => e !== undefined)).toEqual([false, true, false, true])
+    expect((await tier.getMany(['a*:1', 'ab:1', '[a]:1', 'a:1'])).map((e) => e !== undefined)).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ])
   })
 
   it("clear('') removes everything the tier owns and nothing else", async () => {
@@ -235,7 +243,12 @@ describe('RedisTier coalescing and connection handling', () => {
     const tier = redisTier({ url: own.url })
     const probe = new Redis(own.url)
     try {
-      await tier.setMany(Array.from({ length: 50 }, (_, i) => [`ns:${i}`, makeEntry()] as [string, ReturnType<typeof makeEntry>]))
+      await tier.setMany(
+        Array.from(
+          { length: 50 },
+          (_, i) => [`ns:${i}`, makeEntry()] as [string, ReturnType<typeof makeEntry>],
+        ),
+      )
       await probe.config('RESETSTAT')
       const got = await Promise.all(Array.from({ length: 50 }, (_, i) => tier.get(`ns:${i}`)))
       expect(got.every((e) => e !== undefined)).toBe(true)

@@ -19,7 +19,10 @@ export function makeEntry(options: MakeEntryOptions = {}): StoredEntry<Uint8Arra
   const staleUntil = expiresAt + (options.grace ?? 0)
   const tags = options.tags ?? []
   const payload = new TextEncoder().encode(options.payload ?? `payload-${Math.random()}`)
-  const value = encodeEnvelope({ createdAt: now, expiresAt, staleUntil, tags, serializer: 'json', codecs: [] }, payload)
+  const value = encodeEnvelope(
+    { createdAt: now, expiresAt, staleUntil, tags, serializer: 'json', codecs: [] },
+    payload,
+  )
   return { value, createdAt: now, expiresAt, staleUntil, tags }
 }
 

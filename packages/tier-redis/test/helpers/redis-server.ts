@@ -63,7 +63,7 @@ export interface RedisClusterHandle {
   readonly servers: RedisServer[]
   /** The servers that are masters right now (asks every live node for `ROLE`). */
   masters(): Promise<RedisServer[]>
-  /** Waits until every live node reports `cluster_state:ok` and sees the whole slot range. */
+  /** Waits until every live node reports `cluster_state:ok`, sees the whole slot range, and every replica is in sync. */
   waitForOk(timeoutMs?: number): Promise<void>
   /** Sends `signal` to every node. */
   kill(signal?: NodeJS.Signals): Promise<void>
@@ -135,7 +135,12 @@ async function freePort(withBusPort: boolean): Promise<number> {
 }
 
 /** Sends one inline command over a raw socket and returns the raw reply (no client library involved). */
-export function rawCommand(port: number, command: string, timeoutMs = 1000, host = '127.0.0.1'): Promise<string> {
+export function rawCommand(
+  port: number,
+  command: string,
+  timeoutMs = 1000,
+  host = '127.0.0.1',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host)
     let data = ''
@@ -169,7 +174,12 @@ function isCompleteReply(data: string): boolean {
   return len < 0 || Buffer.byteLength(data, 'utf8') >= nl + 2 + len + 2
 }
 
-async function waitForPing(port: number, child: ChildProcess, deadlineMs: number, output: () => string): Promise<void> {
+async function waitForPing(
+  port: number,
+  child: ChildProcess,
+  deadlineMs: number,
+  output: () => string,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -181,7 +191,8 @@ async function waitForPing(port: number, child: ChildProcess, deadlineMs: number
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${INSTALL_HINT}\nredis-server on port ${port} did not answer PING:\n${output()}`)
+    if (Date.now() > deadline)
+      throw new Error(`${INSTALL_HINT}\nredis-server on port ${port} did not answer PING:\n${output()}`)
     await sleep(25)
   }
 }
@@ -298,7 +309,9 @@ class ExternalServer implements RedisServer {
     this.port = Number(u.port || 6379)
   }
   #refuse(): never {
-    throw new Error('redis-server helper: this server comes from REDIS_URL; start one with { useEnv: false } to kill it')
+    throw new Error(
+      'redis-server helper: this server comes from REDIS_URL; start one with { useEnv: false } to kill it',
+    )
   }
   async kill(): Promise<void> {
     this.#refuse()
@@ -375,13 +388,22 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
           if (s.pid === undefined) continue
           try {
             const info = parseInfo(await rawCommand(s.port, 'CLUSTER INFO', 500))
-            if (info.cluster_state !== 'ok' || info.cluster_slots_ok !== '16384' || Number(info.cluster_known_nodes) < servers.length) ok = false
+            if (
+              info.cluster_state !== 'ok' ||
+              info.cluster_slots_ok !== '16384' ||
+              Number(info.cluster_known_nodes) < servers.length
+            )
+              ok = false
+            // A replica that has not finished its first sync cannot take over: wait for every link to be up.
+            const repl = parseInfo(await rawCommand(s.port, 'INFO replication', 500))
+            if (repl.role === 'slave' && repl.master_link_status !== 'up') ok = false
           } catch {
             ok = false
           }
         }
         if (ok) return
-        if (Date.now() > deadline) throw new Error('redis-server helper: cluster did not reach cluster_state:ok')
+        if (Date.now() > deadline)
+          throw new Error('redis-server helper: cluster did not reach cluster_state:ok')
         await sleep(100)
       }
     },
@@ -436,9 +458,13 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
 function createCluster(addresses: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = ''
-    const child = spawn('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      'redis-cli',
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     trackProcess(child)
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString()
@@ -446,7 +472,9 @@ function createCluster(addresses: string[]): Promise<void> {
     child.stderr.on('data', (c: Buffer) => {
       out += c.toString()
     })
-    child.once('error', (err) => reject(new Error(`${INSTALL_HINT}\n(redis-cli: ${err.message})`, { cause: err })))
+    child.once('error', (err) =>
+      reject(new Error(`${INSTALL_HINT}\n(redis-cli: ${err.message})`, { cause: err })),
+    )
     child.once('exit', (code) => {
       if (code === 0) resolve()
       else reject(new Error(`redis-cli --cluster create failed (exit ${code}):\n${out.slice(-3000)}`))
