@@ -46,9 +46,26 @@ export const questions: readonly string[] = [
 
 /** Public datasets of the "statistics" endpoint. */
 export const datasets: readonly string[] = [
-  'population-fr', 'population-de', 'gdp-eu', 'inflation-eu', 'unemployment-fr', 'population-it', 'gdp-us',
-  'co2-world', 'births-fr', 'housing-starts-us', 'energy-mix-de', 'tourism-es', 'exports-cn', 'wages-uk',
-  'rainfall-fr', 'traffic-paris', 'air-quality-lyon', 'electricity-prices-eu', 'bike-counts-berlin', 'life-expectancy-world',
+  'population-fr',
+  'population-de',
+  'gdp-eu',
+  'inflation-eu',
+  'unemployment-fr',
+  'population-it',
+  'gdp-us',
+  'co2-world',
+  'births-fr',
+  'housing-starts-us',
+  'energy-mix-de',
+  'tourism-es',
+  'exports-cn',
+  'wages-uk',
+  'rainfall-fr',
+  'traffic-paris',
+  'air-quality-lyon',
+  'electricity-prices-eu',
+  'bike-counts-berlin',
+  'life-expectancy-world',
 ]
 
 /** Products of the "sales forecast" endpoint (each product's forecasts are tagged `product:<id>`). */

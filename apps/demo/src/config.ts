@@ -19,12 +19,16 @@ export interface DemoConfig {
 function number(name: string, raw: string | undefined, fallback: number, min: number): number {
   if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isFinite(n) || n < min) throw new Error(`demo: ${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`)
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`demo: ${name} must be a number >= ${min}, got ${JSON.stringify(raw)}`)
   return n
 }
 
 /** Reads the demo settings from `env`, overridden by `overrides`. */
-export function demoConfig(overrides: Partial<DemoConfig> = {}, env: NodeJS.ProcessEnv = process.env): DemoConfig {
+export function demoConfig(
+  overrides: Partial<DemoConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): DemoConfig {
   return {
     port: number('PORT', env.PORT, 3000, 0),
     host: env.HOST || '127.0.0.1',

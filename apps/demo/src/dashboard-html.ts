@@ -9,6 +9,7 @@ export const dashboardHtml = /* html */ `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tierstack demo</title>
+<link rel="icon" href="data:,">
 <style>
   :root { --bg:#0f1420; --card:#182032; --ink:#e6ebf5; --mute:#8d99b3; --grid:#2a3550; --ok:#3ecf8e; --bad:#f0616d; --warn:#f5b544;
           --llm:#6aa8ff; --stats:#3ecf8e; --forecast:#f5b544; --p50:#6aa8ff; --p99:#c38bff; }
@@ -66,7 +67,8 @@ export const dashboardHtml = /* html */ `<!doctype html>
   <section>
     <h2>Latency per tier (get, ms, log scale)</h2>
     <svg id="chart-tier-latency" viewBox="0 0 600 200" preserveAspectRatio="none" role="img" aria-label="latency per tier"></svg>
-    <div class="legend"><span><i style="background:var(--p50)"></i>p50</span><span><i style="background:var(--p99)"></i>p99</span><span>* local tier: its synchronous hit path is not timed by the engine; caller-observed latency of cache hits shown</span></div>
+    <div class="legend"><span><i style="background:var(--p50)"></i>p50</span><span><i style="background:var(--p99)"></i>p99</span></div>
+    <div class="legend" style="margin-top:4px">* local tier: the engine does not time its synchronous hit path; caller-observed latency of cache hits is shown</div>
   </section>
   <section>
     <h2>Requests saved and cost saved</h2>
@@ -270,7 +272,7 @@ export const dashboardHtml = /* html */ `<!doctype html>
     fetch('/api/burst', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests: 300, concurrency: 16 }) })
       .then(function (r) { return r.json() })
       .then(function (b) {
-        status.textContent = b.requests + ' requests in ' + (b.durationMs / 1000).toFixed(1) + ' s: ' + pct(b.hits / b.requests) + ' hits, p50 ' + ms(b.p50Ms) + ' ms, p99 ' + ms(b.p99Ms) + ' ms'
+        status.textContent = b.requests + ' requests in ' + (b.durationMs / 1000).toFixed(1) + ' s: ' + pct(b.hits / b.requests) + ' hits, ' + b.coalesced + ' coalesced, p50 ' + ms(b.p50Ms) + ' ms, p99 ' + ms(b.p99Ms) + ' ms'
         status.setAttribute('data-done', 'true')
       })
       .catch(function (err) { status.textContent = 'burst failed: ' + err.message })

@@ -29,7 +29,12 @@ export interface Demo {
 const MAX_BURST = 5000
 const MAX_BODY = 4096
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : `${JSON.stringify(body)}\n`
   res.writeHead(status, {
     'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
@@ -63,7 +68,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 function intParam(raw: unknown, name: string, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === null || raw === '') return fallback
   const n = Number(raw)
-  if (!Number.isInteger(n) || n < min || n > max) throw Object.assign(new Error(`${name} must be an integer from ${min} to ${max}`), { status: 400 })
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw Object.assign(new Error(`${name} must be an integer from ${min} to ${max}`), { status: 400 })
   return n
 }
 
@@ -88,7 +94,8 @@ export async function createDemo(overrides: Partial<DemoConfig> = {}): Promise<D
       forecast: (key, ctx) => {
         const [product, horizon] = key.split(':')
         const days = Number(horizon)
-        if (!product || !Number.isInteger(days) || days < 1 || days > 365) throw new Error(`forecast keys are "<sku>:<days>", got ${JSON.stringify(key)}`)
+        if (!product || !Number.isInteger(days) || days < 1 || days > 365)
+          throw new Error(`forecast keys are "<sku>:<days>", got ${JSON.stringify(key)}`)
         ctx.setTags([`product:${product}`])
         return upstreams.salesForecast(product, days)
       },
@@ -106,28 +113,45 @@ export async function createDemo(overrides: Partial<DemoConfig> = {}): Promise<D
     if (path === '/api/burst') {
       if (method !== 'POST') return fail(res, 405, 'use POST /api/burst')
       const body = await readJson(req)
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return fail(res, 400, 'the body must be { "requests"?: number, "concurrency"?: number }')
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return fail(res, 400, 'the body must be { "requests"?: number, "concurrency"?: number }')
       const { requests, concurrency } = body as { requests?: unknown; concurrency?: unknown }
-      const result = await service.burst(intParam(requests, 'requests', 300, 1, MAX_BURST), intParam(concurrency, 'concurrency', 16, 1, 64))
+      const result = await service.burst(
+        intParam(requests, 'requests', 300, 1, MAX_BURST),
+        intParam(concurrency, 'concurrency', 16, 1, 64),
+      )
       return send(res, 200, result)
     }
     if (method !== 'GET') return fail(res, 405, `${method} is not allowed on ${path}`)
     let served: { value: unknown; cache: string; ms: number } | undefined
     if (path === '/api/llm') {
       const q = url.searchParams.get('q')
-      if (q === null || q.trim() === '' || q.length > 500) return fail(res, 400, 'q must be a question of 1 to 500 characters: /api/llm?q=...')
+      if (q === null || q.trim() === '' || q.length > 500)
+        return fail(res, 400, 'q must be a question of 1 to 500 characters: /api/llm?q=...')
       served = await service.llm(q, { bypass })
     } else if (path.startsWith('/api/stats/')) {
       const dataset = decodeURIComponent(path.slice('/api/stats/'.length))
-      if (!datasets.includes(dataset)) return fail(res, 404, `unknown dataset ${JSON.stringify(dataset)} (try ${datasets.slice(0, 3).join(', ')}, …)`)
+      if (!datasets.includes(dataset))
+        return fail(
+          res,
+          404,
+          `unknown dataset ${JSON.stringify(dataset)} (try ${datasets.slice(0, 3).join(', ')}, …)`,
+        )
       served = await service.stats(dataset, { bypass })
     } else if (path.startsWith('/api/forecast/')) {
       const product = decodeURIComponent(path.slice('/api/forecast/'.length))
       if (!/^sku-\d{1,8}$/.test(product)) return fail(res, 400, 'product must look like sku-1001')
-      served = await service.forecast(product, intParam(url.searchParams.get('horizon'), 'horizon', 30, 1, 365), { bypass })
+      served = await service.forecast(
+        product,
+        intParam(url.searchParams.get('horizon'), 'horizon', 30, 1, 365),
+        { bypass },
+      )
     }
     if (served === undefined) return fail(res, 404, `no route ${method} ${path}`)
-    send(res, 200, served.value, { 'x-cache': served.cache, 'server-timing': `app;dur=${served.ms.toFixed(2)}` })
+    send(res, 200, served.value, {
+      'x-cache': served.cache,
+      'server-timing': `app;dur=${served.ms.toFixed(2)}`,
+    })
   }
 
   const server = createServer((req, res) => {
@@ -145,7 +169,12 @@ export async function createDemo(overrides: Partial<DemoConfig> = {}): Promise<D
     })
   })
   const { port } = server.address() as AddressInfo
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host
+  const host =
+    config.host === '0.0.0.0' || config.host === '::'
+      ? 'localhost'
+      : config.host.includes(':')
+        ? `[${config.host}]`
+        : config.host
   let closing: Promise<void> | undefined
   return {
     url: `http://${host}:${port}`,

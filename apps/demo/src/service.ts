@@ -6,8 +6,11 @@ import { zipf } from './zipf.js'
 /** What an API call answered and where from. */
 export interface Served<TValue> {
   value: TValue
-  /** `'hit'`: the cache answered (or a concurrent load of the same key did); `'miss'`: the upstream ran; `'bypass'`: cache off. */
-  cache: 'hit' | 'miss' | 'bypass'
+  /**
+   * `'hit'`: the cache answered; `'miss'`: this call ran the upstream; `'coalesced'`: this call waited for a load
+   * of the same key started by a concurrent call (single-flight: no extra upstream call); `'bypass'`: cache off.
+   */
+  cache: 'hit' | 'miss' | 'coalesced' | 'bypass'
   ms: number
 }
 
@@ -22,6 +25,8 @@ export interface BurstResult {
   requests: number
   hits: number
   misses: number
+  /** Calls that joined a load already in flight for their key. */
+  coalesced: number
   durationMs: number
   p50Ms: number
   p99Ms: number
@@ -50,7 +55,15 @@ export interface DashboardSnapshot {
       loader: LatencySummary
     }
   >
-  totals: { hits: number; misses: number; hitRatio: number; requestsSaved: number; costSaved: number; upstreamCalls: number; upstreamCost: number }
+  totals: {
+    hits: number
+    misses: number
+    hitRatio: number
+    requestsSaved: number
+    costSaved: number
+    upstreamCalls: number
+    upstreamCost: number
+  }
   tiers: Record<
     string,
     {
@@ -92,40 +105,62 @@ export class DemoService {
   #health: { at: number; value: Promise<CacheHealth> } | undefined
   readonly #latency: Record<string, { hit: LatencyHistogram; miss: LatencyHistogram }> = {}
   readonly #hitLatency = new LatencyHistogram()
+  /** When the last load of each key finished (performance.now()), to recognise calls that joined it. */
+  readonly #loadedAt = new Map<string, number>()
 
   constructor(cache: TieredCache, upstreams: Upstreams, mode: 'embedded' | 'redis', tierOrder: string[]) {
     this.#cache = cache
     this.#upstreams = upstreams
     this.#mode = mode
     this.#tierOrder = tierOrder
-    for (const name of NAMESPACES) this.#latency[name] = { hit: new LatencyHistogram(), miss: new LatencyHistogram() }
+    for (const name of NAMESPACES)
+      this.#latency[name] = { hit: new LatencyHistogram(), miss: new LatencyHistogram() }
   }
 
   /** An "LLM" answer, cached 7 days. With Redis, one instance computes a given answer at a time (distributed lock). */
   llm(question: string, options: CallOptions = {}): Promise<Served<LlmAnswer>> {
     // The cache key is the question with its whitespace normalized (warm-up keys use the same form).
     const key = question.trim().replace(/\s+/g, ' ')
-    return this.#serve('llm', options, () => this.#upstreams.llmAnswer(key), (load) =>
-      this.#cache.namespace('llm').getOrSet(key, load, this.#mode === 'redis' ? { lock: 'distributed' } : undefined),
+    return this.#serve(
+      `llm:${key}`,
+      'llm',
+      options,
+      () => this.#upstreams.llmAnswer(key),
+      (load) =>
+        this.#cache
+          .namespace('llm')
+          .getOrSet(key, load, this.#mode === 'redis' ? { lock: 'distributed' } : undefined),
     )
   }
 
   /** A public statistics series, cached 1 hour. */
   stats(dataset: string, options: CallOptions = {}): Promise<Served<StatsSeries>> {
-    return this.#serve('stats', options, () => this.#upstreams.publicStats(dataset), (load) => this.#cache.namespace('stats').getOrSet(dataset, load))
+    return this.#serve(
+      `stats:${dataset}`,
+      'stats',
+      options,
+      () => this.#upstreams.publicStats(dataset),
+      (load) => this.#cache.namespace('stats').getOrSet(dataset, load),
+    )
   }
 
   /** A sales forecast, cached 6 hours and tagged `product:<sku>`. */
   forecast(product: string, horizonDays: number, options: CallOptions = {}): Promise<Served<Forecast>> {
-    return this.#serve('forecast', options, async () => this.#upstreams.salesForecast(product, horizonDays), (load) =>
-      this.#cache.namespace('forecast').getOrSet(`${product}:${horizonDays}`, (ctx) => {
-        ctx.setTags([`product:${product}`])
-        return load()
-      }),
+    return this.#serve(
+      `forecast:${product}:${horizonDays}`,
+      'forecast',
+      options,
+      async () => this.#upstreams.salesForecast(product, horizonDays),
+      (load) =>
+        this.#cache.namespace('forecast').getOrSet(`${product}:${horizonDays}`, (ctx) => {
+          ctx.setTags([`product:${product}`])
+          return load()
+        }),
     )
   }
 
   async #serve<TValue>(
+    id: string,
     namespace: (typeof NAMESPACES)[number],
     options: CallOptions,
     upstream: () => Promise<TValue>,
@@ -137,18 +172,26 @@ export class DemoService {
       return { value, cache: 'bypass', ms: performance.now() - started }
     }
     let ran = false
-    const value = await cached(() => {
+    const value = await cached(async () => {
       ran = true
-      return upstream()
+      try {
+        return await upstream()
+      } finally {
+        this.#loadedAt.set(id, performance.now())
+        if (this.#loadedAt.size > 10_000) this.#loadedAt.clear()
+      }
     })
     const ms = performance.now() - started
     const latency = this.#latency[namespace] as { hit: LatencyHistogram; miss: LatencyHistogram }
-    if (ran) latency.miss.record(ms)
-    else {
-      latency.hit.record(ms)
-      this.#hitLatency.record(ms)
+    if (ran) {
+      latency.miss.record(ms)
+      return { value, cache: 'miss', ms }
     }
-    return { value, cache: ran ? 'miss' : 'hit', ms }
+    if ((this.#loadedAt.get(id) ?? Number.NEGATIVE_INFINITY) >= started)
+      return { value, cache: 'coalesced', ms }
+    latency.hit.record(ms)
+    this.#hitLatency.record(ms)
+    return { value, cache: 'hit', ms }
   }
 
   /**
@@ -162,13 +205,18 @@ export class DemoService {
     const latencies: number[] = []
     let hits = 0
     let misses = 0
+    let coalesced = 0
     let next = 0
     const started = performance.now()
     const one = (): Promise<Served<unknown>> => {
       const r = Math.random()
       if (r < 0.5) return this.llm(questions[pickQuestion()] as string, options)
       if (r < 0.8) return this.stats(datasets[pickDataset()] as string, options)
-      return this.forecast(products[pickProduct()] as string, horizons[Math.floor(Math.random() * horizons.length)] as number, options)
+      return this.forecast(
+        products[pickProduct()] as string,
+        horizons[Math.floor(Math.random() * horizons.length)] as number,
+        options,
+      )
     }
     const worker = async (): Promise<void> => {
       while (next < requests) {
@@ -176,6 +224,7 @@ export class DemoService {
         const served = await one()
         latencies.push(served.ms)
         if (served.cache === 'hit') hits++
+        else if (served.cache === 'coalesced') coalesced++
         else misses++
       }
     }
@@ -185,6 +234,7 @@ export class DemoService {
       requests,
       hits,
       misses,
+      coalesced,
       durationMs: Math.round(performance.now() - started),
       p50Ms: Math.round(percentile(latencies, 0.5) * 100) / 100,
       p99Ms: Math.round(percentile(latencies, 0.99) * 100) / 100,
@@ -254,7 +304,15 @@ export class DemoService {
       instanceId: this.#cache.id,
       tierOrder: this.#tierOrder,
       namespaces,
-      totals: { hits, misses, hitRatio: hits + misses === 0 ? 0 : hits / (hits + misses), requestsSaved: hits, costSaved, upstreamCalls, upstreamCost },
+      totals: {
+        hits,
+        misses,
+        hitRatio: hits + misses === 0 ? 0 : hits / (hits + misses),
+        requestsSaved: hits,
+        costSaved,
+        upstreamCalls,
+        upstreamCost,
+      },
       tiers,
       upstreams: meters,
     }

@@ -1,6 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Bus, type CacheOptions, createCache, type Lock, memoryTier, type TieredCache, type Tier } from '@tierstack/core'
+import {
+  type Bus,
+  type CacheOptions,
+  createCache,
+  type Lock,
+  memoryTier,
+  type TieredCache,
+  type Tier,
+} from '@tierstack/core'
 import { lz4 } from '@tierstack/codec-lz4'
 import { msgpack } from '@tierstack/codec-msgpack'
 import { tinyLfu } from '@tierstack/strategy-lfu'

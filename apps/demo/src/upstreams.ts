@@ -94,12 +94,21 @@ export class Upstreams {
     const sentences: string[] = []
     const count = 20 + Math.floor(rnd() * 20)
     for (let i = 0; i < count; i++) {
-      const words = Array.from({ length: 8 + Math.floor(rnd() * 10) }, () => WORDS[Math.floor(rnd() * WORDS.length)])
+      const words = Array.from(
+        { length: 8 + Math.floor(rnd() * 10) },
+        () => WORDS[Math.floor(rnd() * WORDS.length)],
+      )
       sentences.push(`${words.join(' ')}.`)
     }
     const answer = sentences.join(' ')
     this.#meter('llm', LLM_COST_PER_CALL, started)
-    return { question, answer, model: 'demo-llm-1', tokens: Math.round(answer.length / 4), generatedAt: new Date().toISOString() }
+    return {
+      question,
+      answer,
+      model: 'demo-llm-1',
+      tokens: Math.round(answer.length / 4),
+      generatedAt: new Date().toISOString(),
+    }
   }
 
   /** The "public statistics API": 200 ms per call. */

@@ -48,7 +48,8 @@ describe('demo:load', () => {
     try {
       const results = await runLoad({ url: demo.url, requests: 60, concurrency: 6, s: 1.1, seed: 3 })
       const [off, cold, warm] = results
-      if (off === undefined || cold === undefined || warm === undefined) throw new Error('three phases expected')
+      if (off === undefined || cold === undefined || warm === undefined)
+        throw new Error('three phases expected')
       expect(off.hits).toBe(0)
       expect(off.upstreamCalls).toBe(60)
       expect(cold.upstreamCalls).toBeLessThan(60)
@@ -58,7 +59,7 @@ describe('demo:load', () => {
       expect(warm.upstreamCost).toBe(0)
       const table = formatTable(results)
       expect(table.split('\n')).toHaveLength(5)
-      expect(table).toMatch(/with cache \(warm\)\s+60\s+100\.0%/)
+      expect(table).toMatch(/with cache \(warm\)\s+60\s+100\.0%\s+0\s/)
     } finally {
       await demo.dispose()
     }

@@ -19,7 +19,15 @@ describe('demo API', () => {
     const r = await call(demo.url, 'GET', '/')
     expect(r.status).toBe(200)
     expect(r.headers.get('content-type')).toMatch(/text\/html/)
-    for (const id of ['burst', 'chart-hit-ratio', 'chart-tier-latency', 'chart-saved', 'tiers', 'hit-ratio-total', 'cost-saved']) {
+    for (const id of [
+      'burst',
+      'chart-hit-ratio',
+      'chart-tier-latency',
+      'chart-saved',
+      'tiers',
+      'hit-ratio-total',
+      'cost-saved',
+    ]) {
       expect(r.text).toContain(`id="${id}"`)
     }
     expect(r.text).not.toMatch(/(src|href)=["']?(https?:)?\/\//)
@@ -56,31 +64,47 @@ describe('demo API', () => {
   })
 
   it('GET /api/forecast/:product caches per product and horizon; DELETE /cache/tags/product:<sku> drops one product only', async () => {
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')).headers.get('x-cache')).toBe('miss')
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=30')).headers.get('x-cache')).toBe('miss')
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1002?horizon=7')).headers.get('x-cache')).toBe('miss')
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')).headers.get('x-cache')).toBe(
+      'miss',
+    )
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=30')).headers.get('x-cache')).toBe(
+      'miss',
+    )
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1002?horizon=7')).headers.get('x-cache')).toBe(
+      'miss',
+    )
     const f = await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')
     expect(f.headers.get('x-cache')).toBe('hit')
     expect(f.json.mean).toHaveLength(7)
     const denied = await call(demo.url, 'DELETE', '/cache/tags/product%3Asku-1001')
     expect(denied.status).toBe(401)
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')).headers.get('x-cache')).toBe('hit')
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')).headers.get('x-cache')).toBe(
+      'hit',
+    )
     const del = await call(demo.url, 'DELETE', '/cache/tags/product%3Asku-1001', { headers: auth() })
     expect(del.status).toBe(200)
     expect(del.json).toEqual({ tag: 'product:sku-1001', deleted: 2 })
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')).headers.get('x-cache')).toBe('miss')
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=30')).headers.get('x-cache')).toBe('miss')
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1002?horizon=7')).headers.get('x-cache')).toBe('hit')
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=7')).headers.get('x-cache')).toBe(
+      'miss',
+    )
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=30')).headers.get('x-cache')).toBe(
+      'miss',
+    )
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1002?horizon=7')).headers.get('x-cache')).toBe(
+      'hit',
+    )
     expect((await call(demo.url, 'GET', '/api/forecast/apple')).status).toBe(400)
     expect((await call(demo.url, 'GET', '/api/forecast/sku-1001?horizon=0')).status).toBe(400)
   })
 
   it('POST /api/burst drives Zipf traffic and the dashboard hit ratio rises', async () => {
     const before = (await call(demo.url, 'GET', '/api/dashboard')).json
-    const r = await call(demo.url, 'POST', '/api/burst', { body: JSON.stringify({ requests: 200, concurrency: 8 }) })
+    const r = await call(demo.url, 'POST', '/api/burst', {
+      body: JSON.stringify({ requests: 200, concurrency: 8 }),
+    })
     expect(r.status).toBe(200)
     expect(r.json.requests).toBe(200)
-    expect(r.json.hits + r.json.misses).toBe(200)
+    expect(r.json.hits + r.json.misses + r.json.coalesced).toBe(200)
     expect(r.json.hits).toBeGreaterThan(r.json.misses) // Zipf: the popular keys repeat
     const after = (await call(demo.url, 'GET', '/api/dashboard')).json
     // Callers that join a load already in flight (single-flight) are counted by neither hits nor misses.
@@ -93,7 +117,9 @@ describe('demo API', () => {
     expect(Object.keys(after.namespaces)).toEqual(['llm', 'stats', 'forecast'])
     expect(after.namespaces.llm.hit.count).toBeGreaterThan(0)
     expect(after.tierOrder).toEqual(['memory', 'sqlite'])
-    expect(after.tiers.sqlite).toEqual(expect.objectContaining({ kind: 'remote', ok: true, breaker: 'closed', latencySource: 'engine' }))
+    expect(after.tiers.sqlite).toEqual(
+      expect.objectContaining({ kind: 'remote', ok: true, breaker: 'closed', latencySource: 'engine' }),
+    )
     expect(after.tiers.sqlite.get.count).toBeGreaterThan(0)
     expect(after.tiers.memory).toEqual(expect.objectContaining({ kind: 'local', ok: true }))
     expect((await call(demo.url, 'POST', '/api/burst', { body: '{"requests":0}' })).status).toBe(400)
@@ -134,7 +160,9 @@ describe('admin API mounted by the demo', () => {
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     expect(r.text).toMatch(/^tierstack_hits_total\{namespace="llm"\} \d+/m)
     expect(r.text).toMatch(/^tierstack_loader_duration_seconds_count\{namespace="llm",result="ok"\} \d+/m)
-    expect(r.text).toMatch(/^tierstack_tier_operation_duration_seconds_count\{tier="sqlite",op="get",result="ok"\} \d+/m)
+    expect(r.text).toMatch(
+      /^tierstack_tier_operation_duration_seconds_count\{tier="sqlite",op="get",result="ok"\} \d+/m,
+    )
     const check = promtoolCheck(r.text)
     expect(check.output).toBe('')
     expect(check.status).toBe(0)
@@ -144,13 +172,21 @@ describe('admin API mounted by the demo', () => {
     await call(demo.url, 'GET', q('What is negative caching?'))
     await call(demo.url, 'GET', '/api/stats/co2-world')
     expect((await call(demo.url, 'POST', '/cache/clear', { body: '{}' })).status).toBe(401)
-    expect((await call(demo.url, 'POST', '/cache/clear', { headers: auth('wrong-token-wrong-token'), body: '{}' })).status).toBe(401)
+    expect(
+      (await call(demo.url, 'POST', '/cache/clear', { headers: auth('wrong-token-wrong-token'), body: '{}' }))
+        .status,
+    ).toBe(401)
     expect((await call(demo.url, 'GET', q('What is negative caching?'))).headers.get('x-cache')).toBe('hit')
     const bad = await call(demo.url, 'POST', '/cache/clear', { headers: auth(), body: '{"namespace":' })
     expect(bad.status).toBe(400)
     expect(bad.json.error.message).toMatch(/not valid JSON/)
-    expect((await call(demo.url, 'POST', '/cache/clear', { headers: auth(), body: '{"namespace":7}' })).status).toBe(400)
-    expect((await call(demo.url, 'POST', '/cache/clear', { headers: auth(), body: '{"namespace":"nope"}' })).status).toBe(404)
+    expect(
+      (await call(demo.url, 'POST', '/cache/clear', { headers: auth(), body: '{"namespace":7}' })).status,
+    ).toBe(400)
+    expect(
+      (await call(demo.url, 'POST', '/cache/clear', { headers: auth(), body: '{"namespace":"nope"}' }))
+        .status,
+    ).toBe(404)
     expect((await call(demo.url, 'GET', q('What is negative caching?'))).headers.get('x-cache')).toBe('hit')
     const one = await call(demo.url, 'POST', '/cache/clear', { headers: auth(), body: '{"namespace":"llm"}' })
     expect(one.json).toEqual({ cleared: 'llm' })
@@ -162,12 +198,21 @@ describe('admin API mounted by the demo', () => {
   })
 
   it('POST /cache/warmup preloads keys through the upstream loaders with NDJSON progress', async () => {
-    const body = JSON.stringify({ namespace: 'llm', keys: ['What is MessagePack?', 'How fast is LZ4?', 'What is a hot key?'] })
+    const body = JSON.stringify({
+      namespace: 'llm',
+      keys: ['What is MessagePack?', 'How fast is LZ4?', 'What is a hot key?'],
+    })
     expect((await call(demo.url, 'POST', '/cache/warmup', { body })).status).toBe(401)
     expect((await call(demo.url, 'GET', q('What is MessagePack?'))).headers.get('x-cache')).toBe('miss')
-    const r = await call(demo.url, 'POST', '/cache/warmup', { headers: { ...auth(), accept: 'application/x-ndjson' }, body })
+    const r = await call(demo.url, 'POST', '/cache/warmup', {
+      headers: { ...auth(), accept: 'application/x-ndjson' },
+      body,
+    })
     expect(r.status).toBe(200)
-    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = r.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(lines.map((l) => l.type)).toEqual(['progress', 'progress', 'progress', 'summary'])
     expect(lines[3]).toEqual(expect.objectContaining({ total: 3, loaded: 2, cached: 1, failed: 0 }))
     expect((await call(demo.url, 'GET', q('How fast is LZ4?'))).headers.get('x-cache')).toBe('hit')
@@ -177,9 +222,25 @@ describe('admin API mounted by the demo', () => {
     })
     expect(forecast.json).toEqual(expect.objectContaining({ loaded: 1, failed: 1 }))
     expect(forecast.json.errors[0].message).toMatch(/forecast keys are/)
-    expect((await call(demo.url, 'GET', '/api/forecast/sku-1020?horizon=7')).headers.get('x-cache')).toBe('hit')
-    expect((await call(demo.url, 'POST', '/cache/warmup', { headers: auth(), body: '{"namespace":"llm","keys":"x"}' })).status).toBe(400)
-    expect((await call(demo.url, 'POST', '/cache/warmup', { headers: auth(), body: '{"namespace":"nope","keys":["x"]}' })).status).toBe(404)
+    expect((await call(demo.url, 'GET', '/api/forecast/sku-1020?horizon=7')).headers.get('x-cache')).toBe(
+      'hit',
+    )
+    expect(
+      (
+        await call(demo.url, 'POST', '/cache/warmup', {
+          headers: auth(),
+          body: '{"namespace":"llm","keys":"x"}',
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await call(demo.url, 'POST', '/cache/warmup', {
+          headers: auth(),
+          body: '{"namespace":"nope","keys":["x"]}',
+        })
+      ).status,
+    ).toBe(404)
   })
 
   it('the admin token is the configured one', () => {

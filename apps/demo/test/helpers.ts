@@ -7,9 +7,19 @@ import { createDemo, type Demo } from '../src/server.js'
 export const TOKEN = 'demo-test-token-0123456789'
 
 /** A demo on a free port with its own data directory and fast upstreams. */
-export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<Demo & { dataDir: string; dispose(): Promise<void> }> {
+export async function startDemo(
+  overrides: Partial<DemoConfig> = {},
+): Promise<Demo & { dataDir: string; dispose(): Promise<void> }> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'tierstack-demo-test-'))
-  const demo = await createDemo({ port: 0, host: '127.0.0.1', dataDir, upstreamScale: 0.02, adminToken: TOKEN, redisUrl: undefined, ...overrides })
+  const demo = await createDemo({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    upstreamScale: 0.02,
+    adminToken: TOKEN,
+    redisUrl: undefined,
+    ...overrides,
+  })
   return Object.assign(demo, {
     dataDir,
     async dispose() {
@@ -28,7 +38,12 @@ export async function call(
   const res = await fetch(base + path, { method, ...init })
   const text = await res.text()
   const type = res.headers.get('content-type') ?? ''
-  return { status: res.status, headers: res.headers, text, json: type.includes('json') && !type.includes('ndjson') ? JSON.parse(text) : undefined }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: type.includes('json') && !type.includes('ndjson') ? JSON.parse(text) : undefined,
+  }
 }
 
 export function auth(token = TOKEN): Record<string, string> {
@@ -36,7 +51,11 @@ export function auth(token = TOKEN): Record<string, string> {
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await check()) return
