@@ -101,6 +101,27 @@ describe('msgpack()', () => {
     expect(inner.get('y')).not.toBeInstanceOf(Map)
   })
 
+  it('serialize() writes class instances and null-prototype objects as plain objects, Maps inside kept', () => {
+    class Point {
+      constructor(
+        public x: number,
+        public meta: Map<string, number>,
+      ) {}
+      norm(): number {
+        return Math.abs(this.x)
+      }
+    }
+    class List extends Array<unknown> {}
+    const bare = Object.create(null) as Record<string, unknown>
+    bare.m = new Map([['a', 1]])
+    const list = new List()
+    list.push(new Map([['b', 2]]))
+    const out = roundTrip({ p: new Point(3, new Map([['w', 1]])), bare, list }) as Record<string, unknown>
+    expect(out.p).toEqual({ x: 3, meta: new Map([['w', 1]]) })
+    expect(out.bare).toEqual({ m: new Map([['a', 1]]) })
+    expect(out.list).toEqual([new Map([['b', 2]])])
+  })
+
   it('serialize() does not change the value it is given', () => {
     const map = new Map([['a', 1]])
     const value = { list: [map], obj: { map } }
