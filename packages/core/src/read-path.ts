@@ -17,7 +17,10 @@ export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found 
     let entry: StoredEntry | undefined
     let raw: Uint8Array | undefined
     if (t.local !== undefined) {
+      // Timed here, on the slow path only: the L1 fast path stays clock-free.
+      const started = performance.now()
       entry = t.local.getSync(fullKey)
+      t.latency.get.record(performance.now() - started)
     } else {
       if (!t.available) continue
       try {

@@ -16,6 +16,7 @@ export class NamespaceCounters {
   timeouts = 0
   loaderCalls = 0
   loaderErrors = 0
+  coalesced = 0
   /** Hits per tier position in the namespace's stack. */
   readonly tierHits: Float64Array
   readonly getLatency = new LatencyHistogram()
@@ -45,6 +46,7 @@ export class NamespaceCounters {
       timeouts: this.timeouts,
       loaderCalls: this.loaderCalls,
       loaderErrors: this.loaderErrors,
+      coalesced: this.coalesced,
       hitRatio: reads === 0 ? 0 : this.hits / reads,
       costSaved: this.hits * this.costPerMiss,
       hitsByTier,
@@ -64,6 +66,7 @@ const SUMMED = [
   'timeouts',
   'loaderCalls',
   'loaderErrors',
+  'coalesced',
   'costSaved',
 ] as const
 
@@ -80,6 +83,7 @@ export function sumStats(all: NamespaceStats[]): NamespaceStats {
     timeouts: 0,
     loaderCalls: 0,
     loaderErrors: 0,
+    coalesced: 0,
     hitRatio: 0,
     costSaved: 0,
     hitsByTier: {},

@@ -23,7 +23,11 @@ describe('createCache()', () => {
     const results = await Promise.all(Array.from({ length: 1000 }, () => cache.getOrSet('cold', loader)))
     expect(calls).toBe(1)
     expect(new Set(results)).toEqual(new Set(['v']))
-    expect(cache.stats().namespaces.default!.loaderCalls).toBe(1)
+    const s = cache.stats().namespaces.default!
+    expect(s.loaderCalls).toBe(1)
+    expect(s.coalesced).toBe(999)
+    expect(s.hits + s.misses).toBe(1000)
+    expect(s.latency.get.count).toBe(1000)
     await cache.close()
   })
 
