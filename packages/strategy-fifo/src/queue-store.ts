@@ -375,8 +375,8 @@ export class QueueStore<TValue> implements BoundedStore<TValue> {
 
   #ghostAdd(key: string): void {
     const ghost = this.#ghost!
-    // delete + set moves the key to the end of the map's insertion order, which pruning relies on.
-    ghost.delete(key)
+    // A key leaves the ghost when it is inserted again, so a key being evicted is never in it: `set` appends
+    // at the end of the map's insertion order, which pruning relies on.
     ghost.set(key, ++this.#ghostSeq)
     const capacity = this.#ghostCapacity()
     if (ghost.size > 2 * capacity + 16) {

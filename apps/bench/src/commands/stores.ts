@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util'
+import { LRUCache } from 'lru-cache'
+import {
+  type Command,
+  jsonFlag,
+  markdownTable,
+  note,
+  output,
+  parseIntList,
+  parseNameList,
+} from '../command.js'
+import { defaultStrategies, loadStrategy } from '../strategies.js'
+import { formatRate, median } from '../workloads/measure.js'
+import { makeKeys, seededRandom, uniformIndices, zipfIndices } from '../workloads/random.js'
+
+/** The calls a strategy-level workload makes: synchronous, as the memory tier makes them. */
+interface SyncStore {
+  get(key: string): unknown
+  set(key: string, value: unknown, expiresAt?: number): unknown
+}
+
+/** One row of the JSON output. */
+export interface StoreRow {
+  strategy: string
+  /** Uniform gets over 10k resident keys, per second. */
+  getHit: number
+  /** Same, every entry with an expiry (the clock is read per hit). */
+  getHitExpiring: number
+  /** Sets of new keys into a full 10k store (one eviction each), per second. */
+  setEvict: number
+  /** Zipf 0.99 over 1M keys, get then set on miss, per second. */
+  zipf: number
+  /** Ratios to raw lru-cache on the same workloads. */
+  ratios: { getHit: number; getHitExpiring: number; setEvict: number; zipf: number }
+}
+
+function rate(fn: () => void, ops: number): number {
+  const start = performance.now()
+  fn()
+  return (ops * 1000) / (performance.now() - start)
+}
+
+const command: Command = {
+  name: 'stores',
+  description:
+    'strategy level: synchronous BoundedStore get/set ops/s of each strategy vs raw lru-cache (no engine) [--json]',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        strategies: { type: 'string', default: defaultStrategies.join(',') },
+        ops: { type: 'string', default: '2000000' },
+        runs: { type: 'string', default: '5' },
+        ...jsonFlag,
+      },
+    })
+    const strategies = parseNameList(values.strategies!)
+    const [ops] = parseIntList(values.ops!, '--ops')
+    const [runs] = parseIntList(values.runs!, '--runs')
+    const N = 10_000
+    const random = seededRandom(11)
+    const keys = makeKeys(N, 'hit:')
+    const fresh = makeKeys(ops!, 'new:')
+    const seq = uniformIndices(N, 1 << 20, random)
+    const zipfKeys = makeKeys(1_000_000, 'zipf:')
+    const zipf = zipfIndices(zipfKeys.length, 0.99, 1 << 21, random)
+    const clock = Date.now
+    const later = Date.now() + 3_600_000
+
+    const builders: [string, (expiring: boolean) => SyncStore][] = [
+      [
+        'lru-cache',
+        (expiring) => {
+          const lru = new LRUCache<string, {}>({ max: N, ttl: expiring ? 3_600_000 : 0 })
+          return { get: (k) => lru.get(k), set: (k, v) => lru.set(k, v as {}) }
+        },
+      ],
+    ]
+    for (const name of strategies) {
+      const strategy = await loadStrategy(name)
+      builders.push([name, () => strategy.create<unknown>({ maxEntries: N, now: clock })])
+    }
+
+    const samples = builders.map(() => ({
+      getHit: [] as number[],
+      getHitExpiring: [] as number[],
+      setEvict: [] as number[],
+      zipf: [] as number[],
+    }))
+    let sink = 0
+    for (let run = 0; run < runs!; run++) {
+      for (const [i, [name, build]] of builders.entries()) {
+        const s = samples[i]!
+        for (const expiring of [false, true]) {
+          const store = build(expiring)
+          for (const k of keys) store.set(k, 1, expiring ? later : undefined)
+          const r = rate(() => {
+            for (let j = 0; j < ops!; j++) if (store.get(keys[seq[j & 1048575]!]!) !== undefined) sink++
+          }, ops!)
+          ;(expiring ? s.getHitExpiring : s.getHit).push(r)
+        }
+        const full = build(false)
+        for (const k of keys) full.set(k, 1)
+        s.setEvict.push(
+          rate(() => {
+            for (let j = 0; j < ops!; j++) full.set(fresh[j]!, 1)
+          }, ops!),
+        )
+        const z = build(false)
+        s.zipf.push(
+          rate(() => {
+            for (let j = 0; j < ops!; j++) {
+              const k = zipfKeys[zipf[j & 2097151]!]!
+              if (z.get(k) === undefined) z.set(k, 1)
+              else sink++
+            }
+          }, ops!),
+        )
+        note(`run ${run + 1}/${runs} ${name}: get ${formatRate(median(s.getHit))}/s`)
+      }
+    }
+    if (sink === -1) note('unreachable')
+    const med = samples.map((s) => ({
+      getHit: median(s.getHit),
+      getHitExpiring: median(s.getHitExpiring),
+      setEvict: median(s.setEvict),
+      zipf: median(s.zipf),
+    }))
+    const base = med[0]!
+    const rows: StoreRow[] = builders.map(([name], i) => {
+      const m = med[i]!
+      return {
+        strategy: name,
+        getHit: Math.round(m.getHit),
+        getHitExpiring: Math.round(m.getHitExpiring),
+        setEvict: Math.round(m.setEvict),
+        zipf: Math.round(m.zipf),
+        ratios: {
+          getHit: m.getHit / base.getHit,
+          getHitExpiring: m.getHitExpiring / base.getHitExpiring,
+          setEvict: m.setEvict / base.setEvict,
+          zipf: m.zipf / base.zipf,
+        },
+      }
+    })
+    output(values.json === true, rows, () =>
+      markdownTable(
+        [
+          'strategy',
+          'get hit/s',
+          '×',
+          'get hit (expiring)/s',
+          '×',
+          'set + evict/s',
+          '×',
+          'Zipf get/set/s',
+          '×',
+        ],
+        rows.map((r) => [
+          r.strategy,
+          formatRate(r.getHit),
+          `${r.ratios.getHit.toFixed(2)}×`,
+          formatRate(r.getHitExpiring),
+          `${r.ratios.getHitExpiring.toFixed(2)}×`,
+          formatRate(r.setEvict),
+          `${r.ratios.setEvict.toFixed(2)}×`,
+          formatRate(r.zipf),
+          `${r.ratios.zipf.toFixed(2)}×`,
+        ]),
+      ),
+    )
+  },
+}
+
+export default command
