@@ -1,0 +1,123 @@
+/**
+ * A 4-bit count-min sketch that estimates how often a key was seen recently: the frequency oracle of
+ * TinyLFU. It is Caffeine's `FrequencySketch` translated to 32-bit words:
+ *
+ * - Counters are 4 bits (saturating at 15), eight to a `Uint32Array` word. Each key maps to one 64-byte
+ *   block (16 words) and to one counter in each of four 4-word rows of that block, so an increment or a
+ *   lookup touches a single cache line.
+ * - The table holds 16 counters per entry of capacity (rounded up to a power of two), which keeps the
+ *   estimate within a few counts on real traces.
+ * - Aging: after `sampleSize` (10 × capacity) increments every counter is halved, so popularity that is no
+ *   longer renewed decays and the sketch follows a changing workload. Halving is one pass of shifts and
+ *   masks over the table.
+ */
+
+export class FrequencySketch {
+  /** Capacity the table was sized for (entries). */
+  #capacity = 0
+  /** Increments between two halvings. */
+  #sampleSize = 0
+  /** Increments since the last halving (corrected for truncation at each halving, as Caffeine does). */
+  #additions = 0
+  #blockMask = 0
+  #table: Uint32Array = new Uint32Array(0)
+
+  constructor(capacity: number) {
+    this.ensureCapacity(capacity)
+  }
+
+  /** Capacity the table is sized for. */
+  get capacity(): number {
+    return this.#capacity
+  }
+
+  /** Increments between two halvings (10 × capacity). */
+  get sampleSize(): number {
+    return this.#sampleSize
+  }
+
+  /**
+   * Grows the table to estimate `capacity` entries well. A no-op when it is already large enough; otherwise
+   * the history is dropped (the table is rebuilt), as in Caffeine.
+   */
+  ensureCapacity(capacity: number): void {
+    const wanted = Math.max(1, Math.min(Math.floor(capacity), 1 << 26))
+    if (wanted <= this.#capacity) return
+    // 16 counters per entry → 2 words per entry, at least 16 words (one block).
+    let words = 16
+    while (words < wanted * 2) words *= 2
+    this.#capacity = wanted
+    this.#sampleSize = 10 * wanted
+    this.#additions = 0
+    this.#table = new Uint32Array(words)
+    this.#blockMask = (words >>> 4) - 1
+  }
+
+  /** Estimated count of `hash` (0..15): the minimum of its four counters. */
+  frequency(hash: number): number {
+    const table = this.#table
+    const block = (hash & this.#blockMask) << 4
+    const h = rehash(hash)
+    let min = 15
+    for (let i = 0; i < 4; i++) {
+      const bits = h >>> (i << 3)
+      const shift = ((bits >>> 2) & 7) << 2
+      const count = (table[block + (i << 2) + (bits & 3)]! >>> shift) & 0xf
+      if (count < min) min = count
+    }
+    return min
+  }
+
+  /** Records one occurrence of `hash`; halves every counter after `sampleSize` increments. */
+  increment(hash: number): void {
+    const table = this.#table
+    const block = (hash & this.#blockMask) << 4
+    const h = rehash(hash)
+    let added = false
+    for (let i = 0; i < 4; i++) {
+      const bits = h >>> (i << 3)
+      const shift = ((bits >>> 2) & 7) << 2
+      const index = block + (i << 2) + (bits & 3)
+      const word = table[index]!
+      if (((word >>> shift) & 0xf) !== 0xf) {
+        table[index] = word + (1 << shift)
+        added = true
+      }
+    }
+    if (added && ++this.#additions >= this.#sampleSize) this.reset()
+  }
+
+  /**
+   * Halves every counter (the aging step). Each key added 4 counts, so the number of odd counters ÷ 4 is
+   * how many increments the truncation of `x >>> 1` lost: the addition count is corrected by it.
+   */
+  reset(): void {
+    const table = this.#table
+    let odd = 0
+    for (let i = 0; i < table.length; i++) {
+      const word = table[i]!
+      odd += popcount(word & 0x11111111)
+      table[i] = (word >>> 1) & 0x77777777
+    }
+    this.#additions = Math.max(0, (this.#additions - (odd >>> 2)) >>> 1)
+  }
+
+  /** Forgets everything (same size). */
+  clear(): void {
+    this.#table.fill(0)
+    this.#additions = 0
+  }
+}
+
+/** Second, independent-looking hash derived from the first (Caffeine's `rehash`): picks the counters. */
+function rehash(x: number): number {
+  let h = Math.imul(x, 0x31848bab)
+  h ^= h >>> 14
+  return h
+}
+
+function popcount(x: number): number {
+  let v = x - ((x >>> 1) & 0x55555555)
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
+}

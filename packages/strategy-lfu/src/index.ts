@@ -1,0 +1,7 @@
+export { lfu, LfuStrategy } from './lfu.js'
+export type { LfuOptions } from './lfu.js'
+export { LfuStore } from './lfu-store.js'
+export { tinyLfu, TinyLfuStrategy } from './tiny-lfu.js'
+export type { TinyLfuOptions } from './tiny-lfu.js'
+export { TinyLfuStore } from './tiny-lfu-store.js'
+export { FrequencySketch } from './frequency-sketch.js'

@@ -1,0 +1,450 @@
+import { FrequencySketch } from './frequency-sketch.js'
+import { hashString } from './hash.js'
+import type { ResolvedStoreOptions } from './options.js'
+import { growInt32, SlotStore } from './slot-store.js'
+
+const NIL = -1
+/** Queue ids, stored per slot in `#queue` (0 = not linked). */
+const WINDOW = 1
+const PROBATION = 2
+const PROTECTED = 3
+
+/** Hill climber constants, as in Caffeine's `BoundedLocalCache`. */
+const STEP_PERCENT = 0.0625
+const STEP_DECAY = 0.98
+const RESTART_THRESHOLD = 0.05
+/** Requests per hill-climber sample, per entry of capacity (Caffeine: 10 × maximum). */
+const SAMPLE_FACTOR = 10
+/** A candidate at least this frequent is admitted at random 1 time in 128 even when it loses (hash-flooding guard). */
+const ADMIT_HASHDOS_THRESHOLD = 6
+/** Cap on entries moved between regions in one adjustment (keeps one operation's worst case bounded). */
+const TRANSFER_LIMIT = 1000
+/** Sketch size allocated up front; it grows with the entry count from there up to `maxEntries`. */
+const INITIAL_SKETCH = 4096
+
+/** Tuning of a W-TinyLFU store (validated by `tinyLfu()`). */
+export interface TinyLfuTuning {
+  initialWindow: number
+  protectedRatio: number
+  adaptive: boolean
+  seed: number
+}
+
+/**
+ * The bounded store built by `tinyLfu()`: adaptive W-TinyLFU, after Caffeine.
+ *
+ * Three LRU queues share the slot arrays (`#next` / `#prev` indices, one `#queue` id per slot):
+ *
+ * - **window**: every new entry lands here (1% of the budget to start with). Recency only, so a burst of
+ *   new keys is absorbed and a key re-used shortly after its first use gets hits.
+ * - **probation** and **protected** (the main area, a segmented LRU; protected is 80% of main): entries that
+ *   overflow the window enter probation's MRU end; a hit in probation promotes to protected, protected's
+ *   overflow is demoted back to probation's MRU end.
+ *
+ * When the store is over budget, the window's overflow (the *candidate*) competes with probation's LRU entry
+ * (the *victim*): the frequency sketch decides, and the less frequent one is evicted. A one-time scan
+ * therefore never displaces a frequently used main area.
+ *
+ * The window share is tuned by hill climbing: every `10 × capacity` requests the hit rate of the sample is
+ * compared with the previous one; the window keeps moving in the same direction while the hit rate improves
+ * and turns around when it drops. The step starts at 6.25% of capacity, decays by 2% per sample, and restarts
+ * at full size when the hit rate moves by 5 points or more (a workload change). Recency-heavy workloads
+ * grow the window towards LRU; frequency-heavy ones shrink it.
+ *
+ * Budgets are two-dimensional (entries and bytes): every region limit is a share of both, and eviction runs
+ * until both hold.
+ */
+export class TinyLfuStore<TValue> extends SlotStore<TValue> {
+  #next: Int32Array
+  #prev: Int32Array
+  #queue: Uint8Array
+  #hash: Int32Array
+  readonly #head = new Int32Array(4).fill(NIL)
+  readonly #tail = new Int32Array(4).fill(NIL)
+
+  #windowCount = 0
+  #windowBytes = 0
+  #protectedCount = 0
+  #protectedBytes = 0
+  /** Region limits as shares of the budgets; `#windowShare + #protectedShare` stays constant. */
+  #windowShare: number
+  #protectedShare: number
+  #windowMaxCount = 0
+  #windowMaxBytes = 0
+  #protectedMaxCount = 0
+  #protectedMaxBytes = 0
+
+  readonly #sketch: FrequencySketch
+  readonly #seed: number
+  /** xorshift32 state for the random admission of warm candidates. */
+  #random: number
+
+  readonly #adaptive: boolean
+  readonly #initialShares: [number, number]
+  /**
+   * Requests per climber sample. `Infinity` until the first capacity eviction: a store that is not full
+   * has nothing to trade between window and main, and its hit rate says nothing about the split.
+   */
+  #sampleLimit = Number.POSITIVE_INFINITY
+  #hitsInSample = 0
+  #missesInSample = 0
+  /** Hit rate of the previous sample; `-1` until the first full sample (which only sets the baseline). */
+  #previousHitRate = -1
+  /** Signed step of the next adjustment, as a share of capacity (Caffeine starts by shrinking). */
+  #step = -STEP_PERCENT
+
+  constructor(options: ResolvedStoreOptions<TValue>, tuning: TinyLfuTuning) {
+    super('tinyLfu()', options)
+    const capacity = this.capacity
+    this.#next = new Int32Array(capacity)
+    this.#prev = new Int32Array(capacity)
+    this.#queue = new Uint8Array(capacity)
+    this.#hash = new Int32Array(capacity)
+    this.#seed = tuning.seed
+    this.#random = tuning.seed === 0 ? 0x9e3779b9 | 0 : tuning.seed
+    this.#adaptive = tuning.adaptive
+    if (Number.isFinite(this.maxEntries)) {
+      // Whole entries, as Caffeine sizes them: window = max − ⌊max × (1 − w)⌋, protected = ⌊p × main⌋.
+      const max = this.maxEntries
+      const window = max - Math.floor(max * (1 - tuning.initialWindow))
+      this.#windowShare = window / max
+      this.#protectedShare = Math.floor(tuning.protectedRatio * (max - window)) / max
+    } else {
+      this.#windowShare = tuning.initialWindow
+      this.#protectedShare = tuning.protectedRatio * (1 - tuning.initialWindow)
+    }
+    this.#initialShares = [this.#windowShare, this.#protectedShare]
+    this.#resize()
+    this.#sketch = new FrequencySketch(Math.min(this.maxEntries, INITIAL_SKETCH))
+  }
+
+  /** Current window share of the budget (0..1): starts at `initialWindow`, moved by the hill climber. */
+  get windowRatio(): number {
+    return this.#windowShare
+  }
+
+  // ---- policy hooks -------------------------------------------------------------------------------
+
+  protected linkNew(slot: number): void {
+    const hash = hashString(this.keyAt[slot]!, this.#seed)
+    this.#hash[slot] = hash
+    const sketch = this.#sketch
+    if (this.count > sketch.capacity) {
+      sketch.ensureCapacity(Math.min(this.maxEntries, this.count * 2))
+      if (this.#sampleLimit !== Number.POSITIVE_INFINITY)
+        this.#sampleLimit = SAMPLE_FACTOR * this.#capacityEntries()
+    }
+    sketch.increment(hash)
+    this.#append(WINDOW, slot)
+    this.#windowCount++
+    this.#windowBytes += this.weightAt[slot]!
+    if (++this.#missesInSample + this.#hitsInSample >= this.#sampleLimit) this.#climb()
+  }
+
+  protected relinkUpdated(slot: number, oldWeight: number): void {
+    const delta = this.weightAt[slot]! - oldWeight
+    const queue = this.#queue[slot]
+    if (queue === WINDOW) this.#windowBytes += delta
+    else if (queue === PROTECTED) this.#protectedBytes += delta
+    this.touch(slot)
+    this.#demote()
+  }
+
+  protected touch(slot: number): void {
+    this.#sketch.increment(this.#hash[slot]!)
+    const queue = this.#queue[slot]
+    if (queue === PROBATION) this.#promote(slot)
+    else if (this.#tail[queue!] !== slot) {
+      this.#detach(slot)
+      this.#append(queue!, slot)
+    }
+    if (++this.#hitsInSample + this.#missesInSample >= this.#sampleLimit) this.#climb()
+  }
+
+  protected unlink(slot: number): void {
+    this.#leave(slot)
+  }
+
+  protected enforce(_slot: number): void {
+    // The window's overflow moves to probation's MRU end; the first of them is the first candidate.
+    let candidate = NIL
+    while (this.#windowCount > this.#windowMaxCount || this.#windowBytes > this.#windowMaxBytes) {
+      const first = this.#head[WINDOW]!
+      if (first === NIL) break
+      this.#move(first, PROBATION)
+      if (candidate === NIL) candidate = first
+    }
+    if (this.overBudget()) this.#evictFromMain(candidate)
+  }
+
+  protected growPolicy(capacity: number): void {
+    this.#next = growInt32(this.#next, capacity, 0)
+    this.#prev = growInt32(this.#prev, capacity, 0)
+    this.#hash = growInt32(this.#hash, capacity, 0)
+    const queue = new Uint8Array(capacity)
+    queue.set(this.#queue)
+    this.#queue = queue
+  }
+
+  protected clearPolicy(): void {
+    this.#head.fill(NIL)
+    this.#tail.fill(NIL)
+    this.#queue.fill(0)
+    this.#windowCount = 0
+    this.#windowBytes = 0
+    this.#protectedCount = 0
+    this.#protectedBytes = 0
+    this.#windowShare = this.#initialShares[0]
+    this.#protectedShare = this.#initialShares[1]
+    this.#resize()
+    this.#sketch.clear()
+    this.#sampleLimit = Number.POSITIVE_INFINITY
+    this.#hitsInSample = 0
+    this.#missesInSample = 0
+    this.#previousHitRate = -1
+    this.#step = -STEP_PERCENT
+  }
+
+  // ---- eviction -----------------------------------------------------------------------------------
+
+  /**
+   * Caffeine's `evictFromMain`: while over budget, the candidate (an entry that just left the window, or else
+   * the window's LRU) meets the victim (probation's LRU, or else protected's, or else the window's); the
+   * sketch picks which one goes. An admitted candidate stays in probation and the next candidate steps up.
+   */
+  #evictFromMain(first: number): void {
+    if (this.#adaptive && this.#sampleLimit === Number.POSITIVE_INFINITY) {
+      // First time under pressure: start sampling for the climber from here.
+      this.#sampleLimit = SAMPLE_FACTOR * this.#capacityEntries()
+      this.#hitsInSample = 0
+      this.#missesInSample = 0
+    }
+    const next = this.#next
+    let candidate = first
+    let candidateQueue = PROBATION
+    let victim = this.#head[PROBATION]!
+    let victimQueue = PROBATION
+    while (this.overBudget()) {
+      if (candidate === NIL && candidateQueue === PROBATION) {
+        candidate = this.#head[WINDOW]!
+        candidateQueue = WINDOW
+      }
+      if (candidate === NIL && victim === NIL) {
+        if (victimQueue === PROBATION) {
+          victim = this.#head[PROTECTED]!
+          victimQueue = PROTECTED
+          continue
+        }
+        if (victimQueue === PROTECTED) {
+          victim = this.#head[WINDOW]!
+          victimQueue = WINDOW
+          continue
+        }
+        break
+      }
+      if (victim === NIL) {
+        const evict = candidate
+        candidate = next[candidate]!
+        this.removeSlot(evict, 'capacity')
+        continue
+      }
+      if (candidate === NIL) {
+        const evict = victim
+        victim = next[victim]!
+        this.removeSlot(evict, 'capacity')
+        continue
+      }
+      if (candidate === victim) {
+        victim = next[victim]!
+        this.removeSlot(candidate, 'capacity')
+        candidate = NIL
+        continue
+      }
+      if (this.#admit(candidate, victim)) {
+        const evict = victim
+        victim = next[victim]!
+        candidate = next[candidate]!
+        this.removeSlot(evict, 'capacity')
+      } else {
+        const evict = candidate
+        candidate = next[candidate]!
+        this.removeSlot(evict, 'capacity')
+      }
+    }
+  }
+
+  /** TinyLFU admission: the candidate replaces the victim only if the sketch says it is used more often. */
+  #admit(candidate: number, victim: number): boolean {
+    const victimFrequency = this.#sketch.frequency(this.#hash[victim]!)
+    const candidateFrequency = this.#sketch.frequency(this.#hash[candidate]!)
+    if (candidateFrequency > victimFrequency) return true
+    if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
+      // Counters saturate at 15 and halve to 7, so an attacker can make a hot victim unbeatable by colliding
+      // with it; admitting a warm candidate now and then breaks that at a negligible cost in hit rate.
+      let x = this.#random
+      x ^= x << 13
+      x ^= x >>> 17
+      x ^= x << 5
+      this.#random = x
+      return (x & 127) === 0
+    }
+    return false
+  }
+
+  // ---- hill climbing ------------------------------------------------------------------------------
+
+  /** Capacity in entries: `maxEntries`, or the sketch's estimate of it for a byte-only budget. */
+  #capacityEntries(): number {
+    return Number.isFinite(this.maxEntries) ? this.maxEntries : this.#sketch.capacity
+  }
+
+  /**
+   * One step of Caffeine's hill climber, at the end of each sample: keep moving the window in the same
+   * direction while the hit rate does not drop, turn around when it does. Differences from Caffeine: the
+   * first sample after the store fills only sets the baseline (comparing it with 0 would always read as
+   * an improvement), and samples start at the first eviction rather than at half capacity.
+   */
+  #climb(): void {
+    const hitRate = this.#hitsInSample / (this.#hitsInSample + this.#missesInSample)
+    this.#hitsInSample = 0
+    this.#missesInSample = 0
+    const previous = this.#previousHitRate
+    this.#previousHitRate = hitRate
+    if (previous < 0) return
+    const change = hitRate - previous
+    const amount = change >= 0 ? this.#step : -this.#step
+    this.#step =
+      Math.abs(change) >= RESTART_THRESHOLD
+        ? amount >= 0
+          ? STEP_PERCENT
+          : -STEP_PERCENT
+        : STEP_DECAY * amount
+    // Caffeine adjusts in whole entries: a step below one entry does nothing (but keeps decaying).
+    const entries = amount * this.#capacityEntries()
+    if (entries >= 1) this.#increaseWindow(amount)
+    else if (entries <= -1) this.#decreaseWindow(-amount)
+  }
+
+  #increaseWindow(share: number): void {
+    if (this.#protectedShare <= 0) return
+    const quota = Math.min(share, this.#protectedShare)
+    this.#protectedShare -= quota
+    this.#windowShare += quota
+    this.#resize()
+    this.#demote()
+    // Fill the larger window from main's LRU ends, as Caffeine does.
+    for (let i = 0; i < TRANSFER_LIMIT; i++) {
+      let slot = this.#head[PROBATION]!
+      if (slot === NIL) slot = this.#head[PROTECTED]!
+      if (slot === NIL) break
+      if (this.#windowCount + 1 > this.#windowMaxCount) break
+      if (this.#windowBytes + this.weightAt[slot]! > this.#windowMaxBytes) break
+      this.#move(slot, WINDOW)
+    }
+  }
+
+  #decreaseWindow(share: number): void {
+    const minimum = 1 / this.#capacityEntries()
+    if (this.#windowShare <= minimum) return
+    const quota = Math.min(share, this.#windowShare - minimum)
+    this.#windowShare -= quota
+    this.#protectedShare += quota
+    this.#resize()
+    for (let i = 0; i < TRANSFER_LIMIT; i++) {
+      if (this.#windowCount <= this.#windowMaxCount && this.#windowBytes <= this.#windowMaxBytes) break
+      const slot = this.#head[WINDOW]!
+      if (slot === NIL) break
+      this.#move(slot, PROBATION)
+    }
+  }
+
+  /** Turns the shares into limits. Entry limits are whole entries (the small epsilon absorbs float error). */
+  #resize(): void {
+    const maxEntries = this.maxEntries
+    const maxBytes = this.maxBytes
+    const finiteEntries = Number.isFinite(maxEntries)
+    const finiteBytes = Number.isFinite(maxBytes)
+    this.#windowMaxCount = finiteEntries
+      ? Math.floor(this.#windowShare * maxEntries + 1e-9)
+      : Number.POSITIVE_INFINITY
+    this.#protectedMaxCount = finiteEntries
+      ? Math.floor(this.#protectedShare * maxEntries + 1e-9)
+      : Number.POSITIVE_INFINITY
+    this.#windowMaxBytes = finiteBytes ? this.#windowShare * maxBytes : Number.POSITIVE_INFINITY
+    this.#protectedMaxBytes = finiteBytes ? this.#protectedShare * maxBytes : Number.POSITIVE_INFINITY
+  }
+
+  // ---- queues -------------------------------------------------------------------------------------
+
+  /** A hit in probation: move to protected (if it fits there at all), then demote protected's overflow. */
+  #promote(slot: number): void {
+    const weight = this.weightAt[slot]!
+    if (this.#protectedMaxCount < 1 || weight > this.#protectedMaxBytes) {
+      if (this.#tail[PROBATION] !== slot) {
+        this.#detach(slot)
+        this.#append(PROBATION, slot)
+      }
+      return
+    }
+    this.#move(slot, PROTECTED)
+    this.#demote()
+  }
+
+  /** Moves protected's LRU entries back to probation's MRU end while protected is over its limit. */
+  #demote(): void {
+    while (this.#protectedCount > this.#protectedMaxCount || this.#protectedBytes > this.#protectedMaxBytes) {
+      const slot = this.#head[PROTECTED]!
+      if (slot === NIL) return
+      this.#move(slot, PROBATION)
+    }
+  }
+
+  /** Moves `slot` to the MRU end of queue `to`, keeping the region sizes. */
+  #move(slot: number, to: number): void {
+    this.#leave(slot)
+    this.#append(to, slot)
+    const weight = this.weightAt[slot]!
+    if (to === WINDOW) {
+      this.#windowCount++
+      this.#windowBytes += weight
+    } else if (to === PROTECTED) {
+      this.#protectedCount++
+      this.#protectedBytes += weight
+    }
+  }
+
+  /** Unlinks `slot` from its queue and takes it out of its region's size. */
+  #leave(slot: number): void {
+    const queue = this.#queue[slot]
+    const weight = this.weightAt[slot]!
+    if (queue === WINDOW) {
+      this.#windowCount--
+      this.#windowBytes -= weight
+    } else if (queue === PROTECTED) {
+      this.#protectedCount--
+      this.#protectedBytes -= weight
+    }
+    this.#detach(slot)
+  }
+
+  #append(queue: number, slot: number): void {
+    const tail = this.#tail[queue]!
+    this.#prev[slot] = tail
+    this.#next[slot] = NIL
+    if (tail === NIL) this.#head[queue] = slot
+    else this.#next[tail] = slot
+    this.#tail[queue] = slot
+    this.#queue[slot] = queue
+  }
+
+  #detach(slot: number): void {
+    const queue = this.#queue[slot]!
+    const prev = this.#prev[slot]!
+    const next = this.#next[slot]!
+    if (prev === NIL) this.#head[queue] = next
+    else this.#next[prev] = next
+    if (next === NIL) this.#tail[queue] = prev
+    else this.#prev[next] = prev
+    this.#queue[slot] = 0
+  }
+}
