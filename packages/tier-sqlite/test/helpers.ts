@@ -45,5 +45,10 @@ export function payloadOf(stored: StoredEntry | undefined): string | undefined {
 /** A clock the test moves by hand. */
 export function manualClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start
-  return { now: () => t, advance: (ms) => void (t += ms) }
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms
+    },
+  }
 }
