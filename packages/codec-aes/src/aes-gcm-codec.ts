@@ -1,4 +1,10 @@
-import { type KeyObject, createCipheriv, createDecipheriv, createSecretKey, randomFillSync } from 'node:crypto'
+import {
+  type KeyObject,
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  randomFillSync,
+} from 'node:crypto'
 import { CacheError, type Codec, type CodecContext } from '@tierstack/core'
 import { type AesKey, keyIdProblem, parseKey } from './keys.js'
 
@@ -39,7 +45,10 @@ export class AesGcmCodec implements Codec {
 
   constructor(options: AesGcmOptions) {
     if (options === null || typeof options !== 'object') {
-      throw new CacheError('E_INVALID_OPTION', `codec-aes: options must be an object with keys and current, got ${String(options)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-aes: options must be an object with keys and current, got ${String(options)}`,
+      )
     }
     const { keys, current } = options
     if (keys === null || typeof keys !== 'object' || Array.isArray(keys) || keys instanceof Uint8Array) {
@@ -48,20 +57,28 @@ export class AesGcmCodec implements Codec {
     this.#keys = new Map()
     for (const [id, material] of Object.entries(keys)) {
       const idProblem = keyIdProblem(id)
-      if (idProblem) throw new CacheError('E_INVALID_OPTION', `codec-aes: key id '${id}' is invalid: ${idProblem}`)
+      if (idProblem)
+        throw new CacheError('E_INVALID_OPTION', `codec-aes: key id '${id}' is invalid: ${idProblem}`)
       const key = parseKey(material)
-      if (typeof key === 'string') throw new CacheError('E_INVALID_OPTION', `codec-aes: keys['${id}']: ${key}`)
+      if (typeof key === 'string')
+        throw new CacheError('E_INVALID_OPTION', `codec-aes: keys['${id}']: ${key}`)
       this.#keys.set(id, createSecretKey(key))
       key.fill(0)
     }
     if (this.#keys.size === 0) throw new CacheError('E_INVALID_OPTION', 'codec-aes: option keys is empty')
     const currentId = current ?? (this.#keys.size === 1 ? [...this.#keys.keys()][0]! : undefined)
     if (currentId === undefined) {
-      throw new CacheError('E_INVALID_OPTION', `codec-aes: option current is required with several keys (${[...this.#keys.keys()].join(', ')})`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-aes: option current is required with several keys (${[...this.#keys.keys()].join(', ')})`,
+      )
     }
     const currentKey = this.#keys.get(currentId)
     if (!currentKey) {
-      throw new CacheError('E_INVALID_OPTION', `codec-aes: option current '${String(currentId)}' is not one of keys (${[...this.#keys.keys()].join(', ')})`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-aes: option current '${String(currentId)}' is not one of keys (${[...this.#keys.keys()].join(', ')})`,
+      )
     }
     this.current = currentId
     this.#currentKey = currentKey
@@ -92,11 +109,16 @@ export class AesGcmCodec implements Codec {
       )
     }
     if (!(bytes instanceof Uint8Array) || bytes.length < NONCE_BYTES + TAG_BYTES) {
-      throw new CacheError('E_DECODE', `codec-aes: entry is too short to be AES-GCM output (${bytes?.length ?? 0} bytes)`)
+      throw new CacheError(
+        'E_DECODE',
+        `codec-aes: entry is too short to be AES-GCM output (${bytes?.length ?? 0} bytes)`,
+      )
     }
     const tagAt = bytes.length - TAG_BYTES
     try {
-      const decipher = createDecipheriv(ALGORITHM, key, bytes.subarray(0, NONCE_BYTES), { authTagLength: TAG_BYTES })
+      const decipher = createDecipheriv(ALGORITHM, key, bytes.subarray(0, NONCE_BYTES), {
+        authTagLength: TAG_BYTES,
+      })
       decipher.setAuthTag(bytes.subarray(tagAt))
       decipher.setAAD(Buffer.from(ctx.key, 'utf8'))
       const plain = decipher.update(bytes.subarray(NONCE_BYTES, tagAt))

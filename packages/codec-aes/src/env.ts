@@ -18,10 +18,15 @@ export const AES_CURRENT_ENV = 'TIERSTACK_AES_CURRENT'
  * Throws `CacheError` `E_INVALID_ENV` naming the variable (never the key material) when a variable is
  * missing or malformed.
  */
-export function aesKeysFromEnv(env: Record<string, string | undefined> = process.env): Required<AesGcmOptions> {
+export function aesKeysFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): Required<AesGcmOptions> {
   const raw = env[AES_KEYS_ENV]
   if (raw === undefined || raw.trim() === '') {
-    throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} is not set (expected 'id1:base64key,id2:hexkey')`)
+    throw new CacheError(
+      'E_INVALID_ENV',
+      `codec-aes: ${AES_KEYS_ENV} is not set (expected 'id1:base64key,id2:hexkey')`,
+    )
   }
   const keys: Record<string, Buffer> = {}
   let last: string | undefined
@@ -31,12 +36,18 @@ export function aesKeysFromEnv(env: Record<string, string | undefined> = process
     if (entry === '') continue // tolerate a trailing comma
     const colon = entry.indexOf(':')
     if (colon < 0) {
-      throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} entry ${i + 1} has no ':' (expected 'id:key')`)
+      throw new CacheError(
+        'E_INVALID_ENV',
+        `codec-aes: ${AES_KEYS_ENV} entry ${i + 1} has no ':' (expected 'id:key')`,
+      )
     }
     const id = entry.slice(0, colon).trim()
     const idProblem = keyIdProblem(id)
     if (idProblem) {
-      throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} entry ${i + 1} has an invalid key id '${id}': ${idProblem}`)
+      throw new CacheError(
+        'E_INVALID_ENV',
+        `codec-aes: ${AES_KEYS_ENV} entry ${i + 1} has an invalid key id '${id}': ${idProblem}`,
+      )
     }
     if (Object.hasOwn(keys, id)) {
       throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} lists key id '${id}' twice`)
@@ -49,7 +60,10 @@ export function aesKeysFromEnv(env: Record<string, string | undefined> = process
     last = id
   }
   if (last === undefined) {
-    throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} lists no key (expected 'id1:base64key,id2:hexkey')`)
+    throw new CacheError(
+      'E_INVALID_ENV',
+      `codec-aes: ${AES_KEYS_ENV} lists no key (expected 'id1:base64key,id2:hexkey')`,
+    )
   }
   const chosen = env[AES_CURRENT_ENV]?.trim()
   if (chosen !== undefined && chosen !== '' && !Object.hasOwn(keys, chosen)) {

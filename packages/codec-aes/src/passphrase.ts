@@ -28,16 +28,23 @@ export async function aesKeyFromPassphrase(
   }
   const saltBytes = typeof salt === 'string' ? Buffer.from(salt, 'utf8') : salt
   if (!(saltBytes instanceof Uint8Array) || saltBytes.length < 16) {
-    throw new CacheError('E_INVALID_OPTION', `codec-aes: salt must be at least 16 bytes, got ${saltBytes?.length ?? typeof salt}`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `codec-aes: salt must be at least 16 bytes, got ${saltBytes?.length ?? typeof salt}`,
+    )
   }
   const { cost = 2 ** 17 } = options
   if (!Number.isInteger(cost) || cost < 2 ** 14 || (cost & (cost - 1)) !== 0) {
-    throw new CacheError('E_INVALID_OPTION', `codec-aes: option cost must be a power of two of at least 16384, got ${String(cost)}`)
+    throw new CacheError(
+      'E_INVALID_OPTION',
+      `codec-aes: option cost must be a power of two of at least 16384, got ${String(cost)}`,
+    )
   }
   return new Promise((resolve, reject) => {
     // maxmem: scrypt needs 128 * N * r bytes; leave headroom above that.
     scrypt(passphrase, saltBytes, 32, { N: cost, r: 8, p: 1, maxmem: 256 * cost * 8 }, (err, key) => {
-      if (err) reject(new CacheError('E_INVALID_OPTION', `codec-aes: scrypt failed: ${err.message}`, { cause: err }))
+      if (err)
+        reject(new CacheError('E_INVALID_OPTION', `codec-aes: scrypt failed: ${err.message}`, { cause: err }))
       else resolve(key)
     })
   })

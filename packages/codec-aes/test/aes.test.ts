@@ -72,7 +72,8 @@ describe('aesGcm()', () => {
     const codec = aesGcm({ keys: { k1: K1 } })
     const plain = Buffer.from('same value')
     const nonces = new Set<string>()
-    for (let i = 0; i < 1000; i++) nonces.add(Buffer.from(seal(codec, plain).out.subarray(0, 12)).toString('hex'))
+    for (let i = 0; i < 1000; i++)
+      nonces.add(Buffer.from(seal(codec, plain).out.subarray(0, 12)).toString('hex'))
     expect(nonces.size).toBe(1000)
   })
 
@@ -86,7 +87,9 @@ describe('aesGcm()', () => {
     }
     expect(codeOf(() => codec.decode(out.subarray(0, out.length - 1), ctx('ns:key', param)))).toBe('E_DECODE')
     expect(codeOf(() => codec.decode(out.subarray(0, 27), ctx('ns:key', param)))).toBe('E_DECODE')
-    expect(codeOf(() => codec.decode(Buffer.concat([out, Buffer.of(0)]), ctx('ns:key', param)))).toBe('E_DECODE')
+    expect(codeOf(() => codec.decode(Buffer.concat([out, Buffer.of(0)]), ctx('ns:key', param)))).toBe(
+      'E_DECODE',
+    )
   })
 
   it('decode() throws E_DECODE for an entry copied under another cache key (AAD binding)', () => {
@@ -121,14 +124,28 @@ describe('aesGcm()', () => {
 
   it('decode() throws E_DECODE when a different key is listed under the same id', () => {
     const old = seal(aesGcm({ keys: { k1: K1 } }), Buffer.from('x'))
-    expect(codeOf(() => aesGcm({ keys: { k1: K2 } }).decode(old.out, ctx('ns:key', old.param)))).toBe('E_DECODE')
+    expect(codeOf(() => aesGcm({ keys: { k1: K2 } }).decode(old.out, ctx('ns:key', old.param)))).toBe(
+      'E_DECODE',
+    )
   })
 
   it('aesGcm() accepts 32-byte keys as Buffer, Uint8Array, hex, base64 and base64url, all equivalent', () => {
-    const forms = [K1, new Uint8Array(K1), K1.toString('hex'), K1.toString('hex').toUpperCase(), K1.toString('base64'), K1.toString('base64url'), ` ${K1.toString('base64')}\n`]
+    const forms = [
+      K1,
+      new Uint8Array(K1),
+      K1.toString('hex'),
+      K1.toString('hex').toUpperCase(),
+      K1.toString('base64'),
+      K1.toString('base64url'),
+      ` ${K1.toString('base64')}\n`,
+    ]
     const { out, param } = seal(aesGcm({ keys: { k: K1 } }), Buffer.from('same key'))
     for (const form of forms) {
-      expect(aesGcm({ keys: { k: form } }).decode(out, ctx('ns:key', param)).toString()).toBe('same key')
+      expect(
+        aesGcm({ keys: { k: form } })
+          .decode(out, ctx('ns:key', param))
+          .toString(),
+      ).toBe('same key')
     }
   })
 
@@ -137,16 +154,31 @@ describe('aesGcm()', () => {
     const codec = aesGcm({ keys: { k: material } })
     material.fill(0)
     const { out, param } = seal(codec, Buffer.from('x'))
-    expect(aesGcm({ keys: { k: K1 } }).decode(out, ctx('ns:key', param)).toString()).toBe('x')
+    expect(
+      aesGcm({ keys: { k: K1 } })
+        .decode(out, ctx('ns:key', param))
+        .toString(),
+    ).toBe('x')
   })
 
   it('aesGcm() refuses wrong-length keys with E_INVALID_OPTION naming the key id, never the key', () => {
-    const cases: unknown[] = [randomBytes(16), randomBytes(33), new Uint8Array(0), randomBytes(16).toString('base64'), randomBytes(31).toString('hex'), 'not a key!', '', 42, null]
+    const cases: unknown[] = [
+      randomBytes(16),
+      randomBytes(33),
+      new Uint8Array(0),
+      randomBytes(16).toString('base64'),
+      randomBytes(31).toString('hex'),
+      'not a key!',
+      '',
+      42,
+      null,
+    ]
     for (const material of cases) {
       const err = errorOf(() => aesGcm({ keys: { 'prod-2024': material as string } }))
       expect(isCacheError(err, 'E_INVALID_OPTION')).toBe(true)
       expect((err as Error).message).toContain('prod-2024')
-      if (typeof material === 'string' && material.length > 0) expect((err as Error).message).not.toContain(material)
+      if (typeof material === 'string' && material.length > 0)
+        expect((err as Error).message).not.toContain(material)
     }
   })
 

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { type Codec, type Tier, type TieredCache, channels, createCache, decodeEnvelope, memoryTier } from '@tierstack/core'
+import {
+  type Codec,
+  type Tier,
+  type TieredCache,
+  channels,
+  createCache,
+  decodeEnvelope,
+  memoryTier,
+} from '@tierstack/core'
 import { msgpack } from '@tierstack/codec-msgpack'
 import { sqliteTier } from '@tierstack/tier-sqlite'
 import { bytesTier } from '@tierstack/test-suite'
@@ -27,16 +35,29 @@ afterEach(async () => {
 })
 
 /** A cache over its own connection to the shared SQLite file: a separate process, as far as the data goes. */
-function open(codecs: Codec[], extra: { decoders?: Codec[]; withMemory?: boolean } = {}): { cache: TieredCache; tier: Tier } {
+function open(
+  codecs: Codec[],
+  extra: { decoders?: Codec[]; withMemory?: boolean } = {},
+): { cache: TieredCache; tier: Tier } {
   const tier = sqliteTier({ path: join(dir, 'cache.db') })
   const tiers: Tier[] = extra.withMemory ? [memoryTier({ maxEntries: 100 }), tier] : [tier]
-  const cache = createCache({ tiers, serializer: msgpack(), codecs, decoders: extra.decoders ?? [], defaults: { ttl: '1h' } })
+  const cache = createCache({
+    tiers,
+    serializer: msgpack(),
+    codecs,
+    decoders: extra.decoders ?? [],
+    defaults: { ttl: '1h' },
+  })
   opened.push(cache)
   return { cache, tier }
 }
 
 /** Rewrites the stored envelope of `fullKey` with one byte changed by `mutate`. */
-async function tamper(tier: Tier, fullKey: string, at: (envelope: Uint8Array, payloadStart: number) => number): Promise<void> {
+async function tamper(
+  tier: Tier,
+  fullKey: string,
+  at: (envelope: Uint8Array, payloadStart: number) => number,
+): Promise<void> {
   const entry = await tier.get(fullKey)
   if (!entry) throw new Error(`nothing stored under ${fullKey}`)
   const bytes = new Uint8Array(entry.value as Uint8Array)
@@ -77,26 +98,34 @@ describe('aesGcm() through the engine and a SQLite tier', () => {
     ['the first ciphertext byte', (_b: Uint8Array, start: number) => start + 12],
     ['a nonce byte', (_b: Uint8Array, start: number) => start],
     ['the last tag byte', (b: Uint8Array) => b.length - 1],
-    ['the key id in the envelope header', (b: Uint8Array, start: number) => Buffer.from(b.subarray(0, start)).lastIndexOf('k1')],
-  ])('get() of an entry with %s tampered in the tier is a miss counted as an error, not a throw or a wrong value', async (_what, at) => {
-    const writer = open([aesGcm({ keys: { k1: K1 } })])
-    await writer.cache.namespace('prefs').set('alice', { plan: 'pro' })
-    await tamper(writer.tier, 'prefs:alice', at)
-    const reader = open([aesGcm({ keys: { k1: K1 } })], { withMemory: true })
-    const prefs = reader.cache.namespace('prefs')
-    let result: unknown = 'not called'
-    const events = await errorEvents(async () => {
-      result = await prefs.get('alice')
-    })
-    expect(result).toBeUndefined()
-    expect(reader.cache.stats().namespaces.prefs!.errors).toBe(1)
-    expect(reader.cache.stats().namespaces.prefs!.misses).toBe(1)
-    expect(events).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: 'E_DECODE' }) })])
-    // The unreadable entry is gone, and the key works normally again.
-    expect(await reader.tier.get('prefs:alice')).toBeUndefined()
-    await prefs.set('alice', { plan: 'free' })
-    expect(await prefs.get('alice')).toEqual({ plan: 'free' })
-  })
+    [
+      'the key id in the envelope header',
+      (b: Uint8Array, start: number) => Buffer.from(b.subarray(0, start)).lastIndexOf('k1'),
+    ],
+  ])(
+    'get() of an entry with %s tampered in the tier is a miss counted as an error, not a throw or a wrong value',
+    async (_what, at) => {
+      const writer = open([aesGcm({ keys: { k1: K1 } })])
+      await writer.cache.namespace('prefs').set('alice', { plan: 'pro' })
+      await tamper(writer.tier, 'prefs:alice', at)
+      const reader = open([aesGcm({ keys: { k1: K1 } })], { withMemory: true })
+      const prefs = reader.cache.namespace('prefs')
+      let result: unknown = 'not called'
+      const events = await errorEvents(async () => {
+        result = await prefs.get('alice')
+      })
+      expect(result).toBeUndefined()
+      expect(reader.cache.stats().namespaces.prefs!.errors).toBe(1)
+      expect(reader.cache.stats().namespaces.prefs!.misses).toBe(1)
+      expect(events).toEqual([
+        expect.objectContaining({ error: expect.objectContaining({ code: 'E_DECODE' }) }),
+      ])
+      // The unreadable entry is gone, and the key works normally again.
+      expect(await reader.tier.get('prefs:alice')).toBeUndefined()
+      await prefs.set('alice', { plan: 'free' })
+      expect(await prefs.get('alice')).toEqual({ plan: 'free' })
+    },
+  )
 
   it('get() of an entry copied under another cache key is a miss (the cache key is bound as AAD)', async () => {
     const { cache, tier } = open([aesGcm({ keys: { k1: K1 } })])

@@ -26,7 +26,10 @@ describe('aesKeysFromEnv()', () => {
   })
 
   it('aesKeysFromEnv() honours TIERSTACK_AES_CURRENT, and its result configures aesGcm()', () => {
-    const env = { TIERSTACK_AES_KEYS: `old:${A.toString('base64')},new:${B.toString('base64')},`, TIERSTACK_AES_CURRENT: 'old' }
+    const env = {
+      TIERSTACK_AES_KEYS: `old:${A.toString('base64')},new:${B.toString('base64')},`,
+      TIERSTACK_AES_CURRENT: 'old',
+    }
     const options = aesKeysFromEnv(env)
     expect(options.current).toBe('old')
     const codec = aesGcm(options)
@@ -56,7 +59,10 @@ describe('aesKeysFromEnv()', () => {
       [{ TIERSTACK_AES_KEYS: `k1:${A.toString('hex')},k1:${B.toString('hex')}` }, "'k1' twice"],
       [{ TIERSTACK_AES_KEYS: `bad id:${A.toString('hex')}` }, 'TIERSTACK_AES_KEYS entry 1'],
       [{ TIERSTACK_AES_KEYS: `:${A.toString('hex')}` }, 'TIERSTACK_AES_KEYS entry 1'],
-      [{ TIERSTACK_AES_KEYS: `k1:${A.toString('hex')}`, TIERSTACK_AES_CURRENT: 'k2' }, 'TIERSTACK_AES_CURRENT'],
+      [
+        { TIERSTACK_AES_KEYS: `k1:${A.toString('hex')}`, TIERSTACK_AES_CURRENT: 'k2' },
+        'TIERSTACK_AES_CURRENT',
+      ],
     ]
     for (const [env, text] of cases) {
       const err = errorOf(() => aesKeysFromEnv(env))

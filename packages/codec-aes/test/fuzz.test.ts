@@ -42,8 +42,11 @@ describe('aesGcm() fuzz', () => {
       } catch (err) {
         error = err
       }
-      if (!isCacheError(error, 'E_DECODE')) throw new Error(`input ${i} was not refused with E_DECODE: ${String(error)}`)
+      if (!isCacheError(error, 'E_DECODE'))
+        throw new Error(`input ${i} was not refused with E_DECODE: ${String(error)}`)
     }
-    expect(codec.decode(valid, { key: 'ns:k', param: sealCtx.param, skipped: false }).toString()).toBe('{"secret":true}')
+    expect(codec.decode(valid, { key: 'ns:k', param: sealCtx.param, skipped: false }).toString()).toBe(
+      '{"secret":true}',
+    )
   })
 })

@@ -17,7 +17,9 @@ describe('aesKeyFromPassphrase()', () => {
   it('aesKeyFromPassphrase() derives a stable 32-byte key with scrypt, different per salt and passphrase', async () => {
     const a = await aesKeyFromPassphrase('correct horse battery staple', salt, { cost: 2 ** 14 })
     const again = await aesKeyFromPassphrase('correct horse battery staple', salt, { cost: 2 ** 14 })
-    const otherSalt = await aesKeyFromPassphrase('correct horse battery staple', `${salt}x`, { cost: 2 ** 14 })
+    const otherSalt = await aesKeyFromPassphrase('correct horse battery staple', `${salt}x`, {
+      cost: 2 ** 14,
+    })
     const otherPass = await aesKeyFromPassphrase('correct horse battery stapler', salt, { cost: 2 ** 14 })
     expect(a).toHaveLength(32)
     expect(a.equals(again)).toBe(true)

@@ -61,20 +61,36 @@ export class GzipCodec implements Codec {
 
   constructor(options: GzipCodecOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new CacheError('E_INVALID_OPTION', `codec-gzip: options must be an object, got ${String(options)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-gzip: options must be an object, got ${String(options)}`,
+      )
     }
-    const { level = 6, minBytes = 1024, maxDecodedBytes = DEFAULT_MAX_DECODED, asyncMinBytes = DEFAULT_ASYNC_MIN } = options
+    const {
+      level = 6,
+      minBytes = 1024,
+      maxDecodedBytes = DEFAULT_MAX_DECODED,
+      asyncMinBytes = DEFAULT_ASYNC_MIN,
+    } = options
     if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new CacheError('E_INVALID_OPTION', `codec-gzip: option level must be an integer from 0 to 9, got ${String(level)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-gzip: option level must be an integer from 0 to 9, got ${String(level)}`,
+      )
     }
     this.level = level
     this.minBytes = parseBytes(minBytes, 'codec-gzip: option minBytes')
     this.maxDecodedBytes = parseBytes(maxDecodedBytes, 'codec-gzip: option maxDecodedBytes')
     if (this.maxDecodedBytes < 1) {
-      throw new CacheError('E_INVALID_OPTION', `codec-gzip: option maxDecodedBytes must be at least 1, got ${String(maxDecodedBytes)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-gzip: option maxDecodedBytes must be at least 1, got ${String(maxDecodedBytes)}`,
+      )
     }
     this.asyncMinBytes =
-      asyncMinBytes === Number.POSITIVE_INFINITY ? asyncMinBytes : parseBytes(asyncMinBytes, 'codec-gzip: option asyncMinBytes')
+      asyncMinBytes === Number.POSITIVE_INFINITY
+        ? asyncMinBytes
+        : parseBytes(asyncMinBytes, 'codec-gzip: option asyncMinBytes')
     this.#deflateOptions = { level }
     this.#inflateOptions = { maxOutputLength: this.maxDecodedBytes }
   }
@@ -83,7 +99,9 @@ export class GzipCodec implements Codec {
     // Above maxDecodedBytes our own decoder would refuse the entry: store it as it is instead.
     if (bytes.length < this.minBytes || bytes.length > this.maxDecodedBytes) return skip(bytes, ctx)
     if (bytes.length >= this.asyncMinBytes) {
-      return gzipAsync(bytes, this.#deflateOptions).then((out) => (out.length < bytes.length ? out : skip(bytes, ctx)))
+      return gzipAsync(bytes, this.#deflateOptions).then((out) =>
+        out.length < bytes.length ? out : skip(bytes, ctx),
+      )
     }
     const out = zlib.gzipSync(bytes, this.#deflateOptions)
     return out.length < bytes.length ? out : skip(bytes, ctx)
@@ -107,7 +125,9 @@ export class GzipCodec implements Codec {
 
   #decodeError(err: unknown): CacheError {
     const tooLarge = (err as { code?: string })?.code === 'ERR_BUFFER_TOO_LARGE'
-    const why = tooLarge ? `output exceeds maxDecodedBytes (${this.maxDecodedBytes})` : (err as Error)?.message
+    const why = tooLarge
+      ? `output exceeds maxDecodedBytes (${this.maxDecodedBytes})`
+      : (err as Error)?.message
     return new CacheError('E_DECODE', `codec-gzip cannot decompress the entry: ${why}`, { cause: err })
   }
 }

@@ -54,7 +54,8 @@ describe('gzip() fuzz', () => {
         expect(out).toBeInstanceOf(Uint8Array)
         decoded++
       } catch (err) {
-        if (!isCacheError(err, 'E_DECODE')) throw new Error(`unexpected error for ${Buffer.from(input).toString('hex')}: ${String(err)}`)
+        if (!isCacheError(err, 'E_DECODE'))
+          throw new Error(`unexpected error for ${Buffer.from(input).toString('hex')}: ${String(err)}`)
         rejected++
       }
     }

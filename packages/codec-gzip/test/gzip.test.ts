@@ -138,7 +138,10 @@ describe('gzip()', () => {
 
   it('decode() refuses output larger than maxDecodedBytes (decompression bomb) with E_DECODE', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(10 * 1024 * 1024)) // ~10 KB that inflates to 10 MB
-    for (const codec of [gzip({ maxDecodedBytes: '1mb' }), gzip({ maxDecodedBytes: '1mb', asyncMinBytes: 0 })]) {
+    for (const codec of [
+      gzip({ maxDecodedBytes: '1mb' }),
+      gzip({ maxDecodedBytes: '1mb', asyncMinBytes: 0 }),
+    ]) {
       let error: unknown
       try {
         await codec.decode(bomb, ctx())

@@ -77,17 +77,25 @@ export class Lz4Codec implements Codec {
       )
     }
     if (declared > (bytes.length - HEADER_BYTES) * MAX_RATIO + MAX_RATIO_SLACK) {
-      throw new CacheError('E_DECODE', `codec-lz4: entry declares ${declared} bytes from ${bytes.length}: not an lz4 block`)
+      throw new CacheError(
+        'E_DECODE',
+        `codec-lz4: entry declares ${declared} bytes from ${bytes.length}: not an lz4 block`,
+      )
     }
     let out: Buffer
     try {
       out = uncompressSync(bytes)
     } catch (err) {
-      throw new CacheError('E_DECODE', `codec-lz4 cannot decompress the entry: ${(err as Error)?.message}`, { cause: err })
+      throw new CacheError('E_DECODE', `codec-lz4 cannot decompress the entry: ${(err as Error)?.message}`, {
+        cause: err,
+      })
     }
     // lz4-napi returns a short buffer when the block ends early instead of failing.
     if (out.length !== declared) {
-      throw new CacheError('E_DECODE', `codec-lz4: entry decoded to ${out.length} bytes, its header says ${declared}`)
+      throw new CacheError(
+        'E_DECODE',
+        `codec-lz4: entry decoded to ${out.length} bytes, its header says ${declared}`,
+      )
     }
     return out
   }

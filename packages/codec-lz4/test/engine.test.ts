@@ -26,7 +26,13 @@ afterEach(async () => {
 
 function open(codecs: Codec[], decoders: Codec[] = []) {
   const tier = sqliteTier({ path: join(dir, 'cache.db') })
-  const cache = createCache({ tiers: [tier], serializer: msgpack(), codecs, decoders, defaults: { ttl: '1h' } })
+  const cache = createCache({
+    tiers: [tier],
+    serializer: msgpack(),
+    codecs,
+    decoders,
+    defaults: { ttl: '1h' },
+  })
   opened.push(cache)
   return { cache, tier }
 }
@@ -38,7 +44,10 @@ function document(bytes: number): { rows: { id: number; name: string; active: bo
   return { rows }
 }
 
-async function codecIds(tier: { get(k: string): Promise<{ value: unknown } | undefined> }, key: string): Promise<string[]> {
+async function codecIds(
+  tier: { get(k: string): Promise<{ value: unknown } | undefined> },
+  key: string,
+): Promise<string[]> {
   return decodeEnvelope((await tier.get(key))!.value as Uint8Array).header.codecs.map((c) => c.id)
 }
 
@@ -50,7 +59,7 @@ describe('lz4() through the engine and a SQLite tier', () => {
     await cache.set('small', { a: 1 })
     expect(await codecIds(tier, 'default:big')).toEqual(['lz4'])
     expect(await codecIds(tier, 'default:small')).toEqual([])
-    expect(((await tier.get('default:big'))!.value as Uint8Array).length).toBeLessThan(64 * 1024 / 3)
+    expect(((await tier.get('default:big'))!.value as Uint8Array).length).toBeLessThan((64 * 1024) / 3)
     const reader = open([lz4()])
     expect(await reader.cache.get('big')).toEqual(big)
     expect(await reader.cache.get('small')).toEqual({ a: 1 })
@@ -91,21 +100,30 @@ describe('lz4() through the engine and a SQLite tier', () => {
   it('msgpack → lz4 → aes-256-gcm: order is compress then encrypt, and a second instance reads it back', async () => {
     const keys = { k1: randomBytes(32) }
     const { cache, tier } = open([aesGcm({ keys }), lz4()]) // listed out of order on purpose
-    const value = { ...document(16 * 1024), at: new Date(0), tags: new Set(['a']), counts: new Map([['x', 1n]]) }
+    const value = {
+      ...document(16 * 1024),
+      at: new Date(0),
+      tags: new Set(['a']),
+      counts: new Map([['x', 1n]]),
+    }
     await cache.namespace('secure').set('doc', value)
     const { header, payload } = decodeEnvelope((await tier.get('secure:doc'))!.value as Uint8Array)
     expect(header.codecs).toEqual([
       { id: 'lz4', param: '' },
       { id: 'aes-256-gcm', param: 'k1' },
     ])
-    expect(payload.length).toBeLessThan(16 * 1024 / 3) // compressed before encryption, or it would not shrink
+    expect(payload.length).toBeLessThan((16 * 1024) / 3) // compressed before encryption, or it would not shrink
     const reader = open([lz4(), aesGcm({ keys })])
     expect(await reader.cache.namespace('secure').get('doc')).toEqual(value)
   })
 
   it('a memory tier in front serves the live value while the SQLite tier holds the lz4 bytes', async () => {
     const tier = sqliteTier({ path: join(dir, 'stack.db') })
-    const cache = createCache({ tiers: [memoryTier({ maxEntries: 10 }), tier], serializer: msgpack(), codecs: [lz4()] })
+    const cache = createCache({
+      tiers: [memoryTier({ maxEntries: 10 }), tier],
+      serializer: msgpack(),
+      codecs: [lz4()],
+    })
     opened.push(cache)
     const value = document(8 * 1024)
     await cache.set('k', value)

@@ -27,11 +27,17 @@ export class MsgpackSerializer implements Serializer {
 
   constructor(options: MsgpackSerializerOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new CacheError('E_INVALID_OPTION', `codec-msgpack: options must be an object, got ${String(options)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-msgpack: options must be an object, got ${String(options)}`,
+      )
     }
     const { preserveMaps = true } = options
     if (typeof preserveMaps !== 'boolean') {
-      throw new CacheError('E_INVALID_OPTION', `codec-msgpack: preserveMaps must be a boolean, got ${String(preserveMaps)}`)
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        `codec-msgpack: preserveMaps must be a boolean, got ${String(preserveMaps)}`,
+      )
     }
     this.#preserveMaps = preserveMaps
     if (preserveMaps) registerMapExtension()
@@ -73,12 +79,18 @@ export class MsgpackSerializer implements Serializer {
     try {
       value = this.#packr.unpack(bytes)
     } catch (err) {
-      throw new CacheError('E_DECODE', `codec-msgpack cannot read the payload: ${(err as Error)?.message}`, { cause: err })
+      throw new CacheError('E_DECODE', `codec-msgpack cannot read the payload: ${(err as Error)?.message}`, {
+        cause: err,
+      })
     }
     // 0xc1 is "never used" in MessagePack; msgpackr returns a marker object for it instead of failing. We never
     // write it, so a payload that is only that byte is garbage. (Nested ones are left alone: finding them would
     // cost a walk over every decoded value.)
-    if (value === C1) throw new CacheError('E_DECODE', 'codec-msgpack cannot read the payload: 0xc1 is not a MessagePack value')
+    if (value === C1)
+      throw new CacheError(
+        'E_DECODE',
+        'codec-msgpack cannot read the payload: 0xc1 is not a MessagePack value',
+      )
     return value
   }
 }

@@ -53,7 +53,8 @@ describe('msgpack() fuzz', () => {
         s.deserialize(input)
         decoded++
       } catch (err) {
-        if (!isCacheError(err, 'E_DECODE')) throw new Error(`unexpected error for ${Buffer.from(input).toString('hex')}: ${String(err)}`)
+        if (!isCacheError(err, 'E_DECODE'))
+          throw new Error(`unexpected error for ${Buffer.from(input).toString('hex')}: ${String(err)}`)
         rejected++
       }
     }

@@ -196,7 +196,9 @@ describe('msgpack()', () => {
     expect(codeOf(() => s.deserialize(good.subarray(0, good.length - 1)))).toBe('E_DECODE')
     expect(codeOf(() => s.deserialize(Buffer.concat([good, Buffer.from([1])])))).toBe('E_DECODE')
     expect(codeOf(() => s.deserialize(Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff])))).toBe('E_DECODE')
-    expect(codeOf(() => s.deserialize(Buffer.from([0xd4, MAP_EXTENSION_TYPE, 0, 0x91, 0x01])))).toBe('E_DECODE')
+    expect(codeOf(() => s.deserialize(Buffer.from([0xd4, MAP_EXTENSION_TYPE, 0, 0x91, 0x01])))).toBe(
+      'E_DECODE',
+    )
     expect(codeOf(() => s.deserialize(Buffer.from([0xd4, 0x01, 0x00])))).toBe('E_DECODE')
     expect(codeOf(() => s.deserialize('not bytes' as unknown as Uint8Array))).toBe('E_DECODE')
     // The instance still works after a failure.

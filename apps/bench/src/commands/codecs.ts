@@ -282,15 +282,15 @@ function formatBytes(n: number): string {
 const command: Command = {
   name: 'codecs',
   description:
-    'encode+decode MB/s of lz4, gzip, aes-256-gcm and msgpack against their raw libraries: [--sizes 1024,65536,1048576] [--rounds 5] [--ms 200] [--only lz4] [--json]',
+    'encode+decode MB/s of lz4, gzip, aes-256-gcm and msgpack against their raw libraries: [--sizes 1024,65536,1048576] [--rounds 9] [--ms 100] [--only lz4] [--json]',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
       strict: true,
       options: {
         sizes: { type: 'string', default: '1024,65536,1048576' },
-        rounds: { type: 'string', default: '5' },
-        ms: { type: 'string', default: '200' },
+        rounds: { type: 'string', default: '9' },
+        ms: { type: 'string', default: '100' },
         only: { type: 'string' },
         ...jsonFlag,
       },
