@@ -58,14 +58,12 @@ export class FrequencySketch {
     const table = this.#table
     const block = (hash & this.#blockMask) << 4
     const h = rehash(hash)
-    let min = 15
-    for (let i = 0; i < 4; i++) {
-      const bits = h >>> (i << 3)
-      const shift = ((bits >>> 2) & 7) << 2
-      const count = (table[block + (i << 2) + (bits & 3)]! >>> shift) & 0xf
-      if (count < min) min = count
-    }
-    return min
+    // Counter i lives in word `block + 4i + (bits & 3)`, nibble `(bits >>> 2) & 7`, bits = byte i of h.
+    const c0 = (table[block + (h & 3)]! >>> (((h >>> 2) & 7) << 2)) & 0xf
+    const c1 = (table[block + 4 + ((h >>> 8) & 3)]! >>> (((h >>> 10) & 7) << 2)) & 0xf
+    const c2 = (table[block + 8 + ((h >>> 16) & 3)]! >>> (((h >>> 18) & 7) << 2)) & 0xf
+    const c3 = (table[block + 12 + ((h >>> 24) & 3)]! >>> (((h >>> 26) & 7) << 2)) & 0xf
+    return Math.min(c0, c1, c2, c3)
   }
 
   /** Records one occurrence of `hash`; halves every counter after `sampleSize` increments. */
@@ -73,18 +71,13 @@ export class FrequencySketch {
     const table = this.#table
     const block = (hash & this.#blockMask) << 4
     const h = rehash(hash)
-    let added = false
-    for (let i = 0; i < 4; i++) {
-      const bits = h >>> (i << 3)
-      const shift = ((bits >>> 2) & 7) << 2
-      const index = block + (i << 2) + (bits & 3)
-      const word = table[index]!
-      if (((word >>> shift) & 0xf) !== 0xf) {
-        table[index] = word + (1 << shift)
-        added = true
-      }
-    }
-    if (added && ++this.#additions >= this.#sampleSize) this.reset()
+    // Unrolled: the same four counters as `frequency`; each saturates at 15.
+    const added =
+      bump(table, block + (h & 3), ((h >>> 2) & 7) << 2) |
+      bump(table, block + 4 + ((h >>> 8) & 3), ((h >>> 10) & 7) << 2) |
+      bump(table, block + 8 + ((h >>> 16) & 3), ((h >>> 18) & 7) << 2) |
+      bump(table, block + 12 + ((h >>> 24) & 3), ((h >>> 26) & 7) << 2)
+    if (added !== 0 && ++this.#additions >= this.#sampleSize) this.reset()
   }
 
   /**
@@ -107,6 +100,14 @@ export class FrequencySketch {
     this.#table.fill(0)
     this.#additions = 0
   }
+}
+
+/** Adds one to the 4-bit counter at `shift` in `table[index]` unless it is 15; returns 1 if it did. */
+function bump(table: Uint32Array, index: number, shift: number): number {
+  const word = table[index]!
+  if (((word >>> shift) & 0xf) === 0xf) return 0
+  table[index] = word + (1 << shift)
+  return 1
 }
 
 /** Second, independent-looking hash derived from the first (Caffeine's `rehash`): picks the counters. */

@@ -96,7 +96,7 @@ export class LfuStore<TValue> extends SlotStore<TValue> {
     this.#remove(slot)
   }
 
-  protected enforce(slot: number): void {
+  protected enforce(slot: number, _isNew: boolean): void {
     let victim = NIL
     while (this.overBudget()) {
       victim = this.#lowest === NIL ? NIL : this.#first[this.#lowest]!

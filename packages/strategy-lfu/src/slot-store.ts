@@ -54,11 +54,18 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #freeTop = 0
   /** Slots `>= #fresh` were never used. */
   #fresh = 0
-  // Deferred onEvict calls (three parallel arrays reused forever: no allocation once warmed up).
-  #pendingKeys: string[] = []
-  #pendingValues: TValue[] = []
+  // Deferred onEvict calls: three parallel arrays that only ever grow (truncating them would make V8
+  // shrink and regrow their backing stores), filled up to #pending and cleared after each flush.
+  #pendingKeys: (string | undefined)[] = []
+  #pendingValues: (TValue | undefined)[] = []
   #pendingReasons: EvictionReason[] = []
+  #pending = 0
   #flushing = false
+  /**
+   * Slot whose removal is not reported: the key being written by `set` (an expired or oversized older value
+   * it replaces, or the new entry when admission turns it away — `set` then returns false).
+   */
+  #silent = -1
 
   constructor(where: string, options: ResolvedStoreOptions<TValue>) {
     this.#where = where
@@ -88,8 +95,12 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   protected abstract touch(slot: number): void
   /** The entry in `slot` is about to be removed: drop it from the policy structures. */
   protected abstract unlink(slot: number): void
-  /** Called after every write to `slot`; must restore the budgets by calling `removeSlot(…, 'capacity')`. */
-  protected abstract enforce(slot: number): void
+  /**
+   * Called after every write to `slot`; must restore the budgets by calling `removeSlot(…, 'capacity')`.
+   * An overwritten entry (`isNew` false) must survive: `set` of a key already held always stores. A new
+   * entry may be refused (admission): `set` then returns `false` and reports no `onEvict` for it.
+   */
+  protected abstract enforce(slot: number, isNew: boolean): void
   /** The slot arrays grew to `capacity`: grow the policy arrays, keeping their contents. */
   protected abstract growPolicy(capacity: number): void
   /** `clear()` emptied the store: reset the policy structures. */
@@ -136,15 +147,18 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
         )
       }
     }
+    const now = expiresAt !== Number.POSITIVE_INFINITY || this.#heapLen > 0 ? this.now() : 0
+    // Removals caused by this set() of `key` itself are overwrites: they are not reported to onEvict.
+    this.#silent = this.map.get(key) ?? -1
     if (expiresAt !== Number.POSITIVE_INFINITY || this.#heapLen > 0) {
-      const now = this.now()
       this.#purge(now)
-      if (expiresAt <= now) return this.#refuse(key, 'expired')
+      if (expiresAt <= now) return this.#refuse(key)
     }
-    // Larger than the whole byte budget: never stored (a stale older value is not left behind either).
-    if (weight > this.maxBytes) return this.#refuse(key, 'deleted')
+    // Larger than the whole byte budget: never stored (and an older value of the key is dropped).
+    if (weight > this.maxBytes) return this.#refuse(key)
 
     let slot = this.map.get(key)
+    const isNew = slot === undefined
     if (slot !== undefined) {
       const oldWeight = this.weightAt[slot]!
       this.valueAt[slot] = value
@@ -164,7 +178,9 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
       this.totalBytes += weight
       this.linkNew(slot)
     }
-    this.enforce(slot)
+    this.#silent = slot
+    this.enforce(slot, isNew)
+    this.#silent = -1
     const stored = this.keyAt[slot] === key
     this.#flush()
     return stored
@@ -230,10 +246,11 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.valueAt[slot] = undefined
     this.weightAt[slot] = 0
     this.#free[this.#freeTop++] = slot
-    if (this.#onEvict !== undefined) {
-      this.#pendingKeys.push(key)
-      this.#pendingValues.push(value)
-      this.#pendingReasons.push(reason)
+    if (this.#onEvict !== undefined && slot !== this.#silent) {
+      const i = this.#pending++
+      this.#pendingKeys[i] = key
+      this.#pendingValues[i] = value
+      this.#pendingReasons[i] = reason
     }
   }
 
@@ -252,10 +269,11 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     return slot
   }
 
-  /** `set` that cannot store: drops an older value of `key` and reports `false`. */
-  #refuse(key: string, reason: EvictionReason): false {
+  /** `set` that cannot store: silently drops an older value of `key` and reports `false`. */
+  #refuse(key: string): false {
     const slot = this.map.get(key)
-    if (slot !== undefined) this.removeSlot(slot, reason)
+    if (slot !== undefined) this.removeSlot(slot, 'deleted')
+    this.#silent = -1
     this.#flush()
     return false
   }
@@ -300,18 +318,28 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
 
   /** Runs the queued `onEvict` calls. Re-entrant calls append to the queue and are run by the outer loop. */
   #flush(): void {
-    if (this.#flushing || this.#pendingKeys.length === 0) return
+    if (this.#flushing || this.#pending === 0) return
     const onEvict = this.#onEvict!
     const keys = this.#pendingKeys
     const values = this.#pendingValues
     const reasons = this.#pendingReasons
     this.#flushing = true
+    let i = 0
     try {
-      for (let i = 0; i < keys.length; i++) onEvict(keys[i]!, values[i]!, reasons[i]!)
+      for (; i < this.#pending; i++) {
+        const key = keys[i]!
+        const value = values[i] as TValue
+        keys[i] = undefined
+        values[i] = undefined
+        onEvict(key, value, reasons[i]!)
+      }
     } finally {
-      keys.length = 0
-      values.length = 0
-      reasons.length = 0
+      // After a throwing callback the rest of the batch is dropped (the store itself is consistent).
+      for (; i < this.#pending; i++) {
+        keys[i] = undefined
+        values[i] = undefined
+      }
+      this.#pending = 0
       this.#flushing = false
     }
   }
@@ -319,10 +347,14 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #setExpiry(slot: number, expiresAt: number): void {
     const inHeap = this.#heapPos[slot]! >= 0
     const old = this.#expiresAt[slot]!
-    this.#expiresAt[slot] = expiresAt
     if (expiresAt === Number.POSITIVE_INFINITY) {
+      // Leave the heap first: #heapRemove compares against the slot's current (old) expiry.
       if (inHeap) this.#heapRemove(slot)
-    } else if (!inHeap) {
+      this.#expiresAt[slot] = expiresAt
+      return
+    }
+    this.#expiresAt[slot] = expiresAt
+    if (!inHeap) {
       this.#heapPush(slot)
     } else if (expiresAt < old) {
       this.#siftUp(this.#heapPos[slot]!, slot)

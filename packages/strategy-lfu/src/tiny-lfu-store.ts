@@ -152,12 +152,9 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
 
   protected touch(slot: number): void {
     this.#sketch.increment(this.#hash[slot]!)
-    const queue = this.#queue[slot]
+    const queue = this.#queue[slot]!
     if (queue === PROBATION) this.#promote(slot)
-    else if (this.#tail[queue!] !== slot) {
-      this.#detach(slot)
-      this.#append(queue!, slot)
-    }
+    else this.#moveToTail(queue, slot)
     if (++this.#hitsInSample + this.#missesInSample >= this.#sampleLimit) this.#climb()
   }
 
@@ -165,7 +162,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     this.#leave(slot)
   }
 
-  protected enforce(_slot: number): void {
+  protected enforce(slot: number, isNew: boolean): void {
     // The window's overflow moves to probation's MRU end; the first of them is the first candidate.
     let candidate = NIL
     while (this.#windowCount > this.#windowMaxCount || this.#windowBytes > this.#windowMaxBytes) {
@@ -174,7 +171,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
       this.#move(first, PROBATION)
       if (candidate === NIL) candidate = first
     }
-    if (this.overBudget()) this.#evictFromMain(candidate)
+    if (this.overBudget()) this.#evictFromMain(candidate, isNew ? NIL : slot)
   }
 
   protected growPolicy(capacity: number): void {
@@ -212,7 +209,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
    * the window's LRU) meets the victim (probation's LRU, or else protected's, or else the window's); the
    * sketch picks which one goes. An admitted candidate stays in probation and the next candidate steps up.
    */
-  #evictFromMain(first: number): void {
+  #evictFromMain(first: number, pinned: number): void {
     if (this.#adaptive && this.#sampleLimit === Number.POSITIVE_INFINITY) {
       // First time under pressure: start sampling for the climber from here.
       this.#sampleLimit = SAMPLE_FACTOR * this.#capacityEntries()
@@ -241,6 +238,15 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
           continue
         }
         break
+      }
+      // An overwritten entry is never evicted by its own set(): step over it.
+      if (candidate === pinned && candidate !== NIL) {
+        candidate = next[candidate]!
+        continue
+      }
+      if (victim === pinned && victim !== NIL) {
+        victim = next[victim]!
+        continue
       }
       if (victim === NIL) {
         const evict = candidate
@@ -380,10 +386,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   #promote(slot: number): void {
     const weight = this.weightAt[slot]!
     if (this.#protectedMaxCount < 1 || weight > this.#protectedMaxBytes) {
-      if (this.#tail[PROBATION] !== slot) {
-        this.#detach(slot)
-        this.#append(PROBATION, slot)
-      }
+      this.#moveToTail(PROBATION, slot)
       return
     }
     this.#move(slot, PROTECTED)
@@ -425,6 +428,25 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
       this.#protectedBytes -= weight
     }
     this.#detach(slot)
+  }
+
+  /** Moves `slot` to the MRU end of the queue it is in (the hot path of a hit). */
+  #moveToTail(queue: number, slot: number): void {
+    const tails = this.#tail
+    const tail = tails[queue]!
+    if (tail === slot) return
+    const next = this.#next
+    const prev = this.#prev
+    const before = prev[slot]!
+    const after = next[slot]!
+    // `slot` is not the tail, so `after` exists.
+    if (before === NIL) this.#head[queue] = after
+    else next[before] = after
+    prev[after] = before
+    prev[slot] = tail
+    next[slot] = NIL
+    next[tail] = slot
+    tails[queue] = slot
   }
 
   #append(queue: number, slot: number): void {

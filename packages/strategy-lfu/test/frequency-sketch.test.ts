@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals'
+import { FrequencySketch } from '@tierstack/strategy-lfu'
+
+/** Distinct, well-spread 32-bit hashes (the store feeds the sketch hashed keys). */
+function hashOf(i: number): number {
+  let h = Math.imul(i + 1, 0x9e3779b1)
+  h ^= h >>> 15
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  return h | 0
+}
+
+describe('FrequencySketch', () => {
+  it('frequency() counts increments of one hash and saturates at 15', () => {
+    const sketch = new FrequencySketch(1024)
+    const h = hashOf(7)
+    expect(sketch.frequency(h)).toBe(0)
+    for (let i = 1; i <= 15; i++) {
+      sketch.increment(h)
+      expect(sketch.frequency(h)).toBe(i)
+    }
+    for (let i = 0; i < 10; i++) sketch.increment(h)
+    expect(sketch.frequency(h)).toBe(15)
+  })
+
+  it('frequency() keeps keys apart: rarely seen keys do not inherit a hot key’s count', () => {
+    const sketch = new FrequencySketch(512)
+    const hot = hashOf(0)
+    for (let i = 0; i < 15; i++) sketch.increment(hot)
+    for (let k = 1; k <= 512; k++) sketch.increment(hashOf(k))
+    let overestimated = 0
+    for (let k = 1; k <= 512; k++) if (sketch.frequency(hashOf(k)) > 2) overestimated++
+    // A count-min sketch only over-estimates; with 16 counters per entry that stays rare.
+    expect(overestimated).toBeLessThan(10)
+    expect(sketch.frequency(hot)).toBe(15)
+  })
+
+  it('reset() halves every counter', () => {
+    const sketch = new FrequencySketch(64)
+    const a = hashOf(1)
+    const b = hashOf(2)
+    for (let i = 0; i < 13; i++) sketch.increment(a)
+    for (let i = 0; i < 4; i++) sketch.increment(b)
+    sketch.reset()
+    expect(sketch.frequency(a)).toBe(6)
+    expect(sketch.frequency(b)).toBe(2)
+  })
+
+  it('increment() halves the counters by itself after sampleSize (10 × capacity) increments', () => {
+    const sketch = new FrequencySketch(100)
+    expect(sketch.sampleSize).toBe(1000)
+    const hot = hashOf(0)
+    for (let i = 0; i < 12; i++) sketch.increment(hot)
+    expect(sketch.frequency(hot)).toBe(12)
+    // 12 increments so far; 988 more distinct ones reach the sample size and trigger the halving.
+    for (let k = 1; k <= 987; k++) sketch.increment(hashOf(k))
+    expect(sketch.frequency(hot)).toBe(12)
+    sketch.increment(hashOf(988))
+    expect(sketch.frequency(hot)).toBe(6)
+  })
+
+  it('ensureCapacity() grows the table (dropping history) and never shrinks it', () => {
+    const sketch = new FrequencySketch(16)
+    const h = hashOf(3)
+    sketch.increment(h)
+    sketch.ensureCapacity(8)
+    expect(sketch.capacity).toBe(16)
+    expect(sketch.frequency(h)).toBe(1)
+    sketch.ensureCapacity(5000)
+    expect(sketch.capacity).toBe(5000)
+    expect(sketch.sampleSize).toBe(50_000)
+    expect(sketch.frequency(h)).toBe(0)
+  })
+
+  it('clear() forgets every count', () => {
+    const sketch = new FrequencySketch(32)
+    for (let k = 0; k < 32; k++) sketch.increment(hashOf(k))
+    sketch.clear()
+    for (let k = 0; k < 32; k++) expect(sketch.frequency(hashOf(k))).toBe(0)
+  })
+})
