@@ -179,6 +179,7 @@ describe('RedisTier clear()', () => {
     expect(await raw.get('foreign:key')).toBe('1')
     expect(await raw.exists(tier.prefix.slice(0, -1))).toBe(1)
     expect(await neighbour.get('ns:1')).toBeDefined()
+    await raw.del('foreign:key', tier.prefix.slice(0, -1))
   })
 })
 

@@ -135,6 +135,10 @@ export interface RedisBenchRow {
   ratioToIoredis: number
   /** Share of gets that returned the value (must be 1: the workload measures hits). */
   hitRatio: number
+  /** CPU time of this process per get, µs (insensitive to other load on the machine, unlike ops/s). */
+  clientCpuUsPerOp: number
+  /** CPU time of redis-server per get, µs (from INFO cpu). */
+  serverCpuUsPerOp: number
   runs: number[]
 }
 
@@ -169,6 +173,13 @@ async function measure(
   clearTimeout(timer)
   const elapsed = performance.now() - start
   return { opsPerSec: (calls * 1000) / elapsed, hits, calls }
+}
+
+/** redis-server's CPU time so far, µs. */
+async function serverCpu(probe: { info(section: string): Promise<string> }): Promise<number> {
+  const info = await probe.info('cpu')
+  const read = (field: string) => Number(new RegExp(`${field}:([\\d.]+)`).exec(info)?.[1] ?? 0)
+  return (read('used_cpu_user') + read('used_cpu_sys')) * 1e6
 }
 
 async function populate(subject: RedisSubject, keys: string[]): Promise<void> {
@@ -239,21 +250,29 @@ export const command: Command = {
         await populate(subject, keys)
         await measure(subject, keys, sequence, concurrency, warmupMs)
       }
-      const results = new Map<string, { ops: number[]; hits: number; calls: number }>(
-        built.map((s) => [s.name, { ops: [], hits: 0, calls: 0 }]),
+      const { Redis } = await import('ioredis')
+      const probe = new Redis(url)
+      const results = new Map(
+        built.map((s) => [s.name, { ops: [] as number[], hits: 0, calls: 0, clientUs: 0, serverUs: 0 }]),
       )
       for (let r = 0; r < runs; r++) {
         // Rotate the order so no subject always runs right after the same one.
         const order = built.map((_, i) => built[(i + r) % built.length]!)
         for (const subject of order) {
+          const server0 = await serverCpu(probe)
+          const client0 = process.cpuUsage()
           const m = await measure(subject, keys, sequence, concurrency, timeMs)
+          const client = process.cpuUsage(client0)
           const acc = results.get(subject.name)!
+          acc.clientUs += client.user + client.system
+          acc.serverUs += (await serverCpu(probe)) - server0
           acc.ops.push(m.opsPerSec)
           acc.hits += m.hits
           acc.calls += m.calls
           note(`run ${r + 1}/${runs} ${subject.name}: ${formatRate(m.opsPerSec)} ops/s`)
         }
       }
+      probe.disconnect()
       const baseline = median(results.get(built[0]!.name)!.ops)
       const rows: RedisBenchRow[] = built.map((s) => {
         const acc = results.get(s.name)!
@@ -263,6 +282,8 @@ export const command: Command = {
           opsPerSec: ops,
           ratioToIoredis: ops / baseline,
           hitRatio: acc.hits / acc.calls,
+          clientCpuUsPerOp: acc.clientUs / acc.calls,
+          serverCpuUsPerOp: acc.serverUs / acc.calls,
           runs: acc.ops,
         }
       })
@@ -284,12 +305,14 @@ export const command: Command = {
       }
       output(values.json, summary, () => {
         const table = markdownTable(
-          ['subject', 'ops/s', '× ioredis GET', 'hit ratio'],
+          ['subject', 'ops/s', '× ioredis GET', 'hit ratio', 'client CPU µs/get', 'server CPU µs/get'],
           rows.map((row) => [
             row.subject,
             formatRate(row.opsPerSec),
             row.ratioToIoredis.toFixed(2),
             `${(row.hitRatio * 100).toFixed(1)}%`,
+            row.clientCpuUsPerOp.toFixed(2),
+            row.serverCpuUsPerOp.toFixed(2),
           ]),
         )
         const vs =
