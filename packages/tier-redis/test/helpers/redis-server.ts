@@ -16,6 +16,10 @@
  * cluster.servers[i]                           // one RedisServer per node (kill / pause / restart one node)
  * await cluster.masters()                      // the servers that are masters right now
  * await cluster.stop()
+ *
+ * const sentinel = await startSentinel(server)  // a sentinel monitoring `server` as 'mymaster'
+ * new Redis({ sentinels: [{ host: sentinel.host, port: sentinel.port }], name: sentinel.masterName })
+ * await sentinel.stop()
  * ```
  *
  * Servers run with `--save "" --appendonly no` in a temporary `--dir`, bound to 127.0.0.1 on a free port.
@@ -24,7 +28,7 @@
  * process exits, so a crashed test run does not leak servers.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -74,6 +78,14 @@ export interface RedisClusterHandle {
   /** Restarts every node that is not running (same ports, same nodes.conf) and waits for `cluster_state:ok`. */
   restart(): Promise<void>
   /** Stops every node and removes the directory. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** A Redis Sentinel (`redis-server --sentinel`) monitoring one master under the name `masterName`. */
+export interface RedisSentinelHandle extends RedisNodeAddress {
+  /** The name the master is monitored under (ioredis option `name`). */
+  readonly masterName: string
+  /** Stops the sentinel and removes its directory. Idempotent. */
   stop(): Promise<void>
 }
 
@@ -480,4 +492,58 @@ function createCluster(addresses: string[]): Promise<void> {
       else reject(new Error(`redis-cli --cluster create failed (exit ${code}):\n${out.slice(-3000)}`))
     })
   })
+}
+
+/** Starts a Redis Sentinel on a free port monitoring `master` as `masterName` (default 'mymaster'). */
+export async function startSentinel(
+  master: RedisNodeAddress,
+  masterName = 'mymaster',
+): Promise<RedisSentinelHandle> {
+  const dir = mkdtempSync(join(tmpdir(), 'tierstack-sentinel-'))
+  const port = await freePort(false)
+  const conf = join(dir, 'sentinel.conf')
+  writeFileSync(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor ${masterName} ${master.host} ${master.port} 1`,
+      `sentinel down-after-milliseconds ${masterName} 1000`,
+      '',
+    ].join('\n'),
+  )
+  const { child, output, spawned } = spawnServer([conf, '--sentinel'])
+  let stopped = false
+  const handle: RedisSentinelHandle = {
+    host: '127.0.0.1',
+    port,
+    masterName,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      child.kill('SIGKILL')
+      await waitExit(child)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+  try {
+    await spawned
+    await waitForPing(port, child, 10_000, output)
+    // Wait until the sentinel knows the master.
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const reply = await rawCommand(port, `SENTINEL get-master-addr-by-name ${masterName}`, 500).catch(
+        () => '',
+      )
+      if (reply.includes(String(master.port))) break
+      if (Date.now() > deadline)
+        throw new Error(`redis-server helper: sentinel does not see ${masterName}:\n${output()}`)
+      await sleep(50)
+    }
+    return handle
+  } catch (err) {
+    await handle.stop()
+    throw err
+  }
 }
