@@ -1,4 +1,4 @@
-import { CacheError } from '@tierstack/core'
+import { CacheError, parseAesKeys } from '@tierstack/core'
 import type { AesGcmOptions } from './aes-gcm-codec.js'
 import { keyIdProblem, parseKey } from './keys.js'
 
@@ -28,49 +28,19 @@ export function aesKeysFromEnv(
       `codec-aes: ${AES_KEYS_ENV} is not set (expected 'id1:base64key,id2:hexkey')`,
     )
   }
+  // Syntax (ids, separators, duplicates, the current id) is core's, shared with configFromEnv().
+  const parsed = parseAesKeys(raw, env[AES_CURRENT_ENV])
   const keys: Record<string, Buffer> = {}
-  let last: string | undefined
-  const entries = raw.split(',')
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!.trim()
-    if (entry === '') continue // tolerate a trailing comma
-    const colon = entry.indexOf(':')
-    if (colon < 0) {
-      throw new CacheError(
-        'E_INVALID_ENV',
-        `codec-aes: ${AES_KEYS_ENV} entry ${i + 1} has no ':' (expected 'id:key')`,
-      )
-    }
-    const id = entry.slice(0, colon).trim()
+  for (const [id, text] of Object.entries(parsed.keys)) {
     const idProblem = keyIdProblem(id)
     if (idProblem) {
-      throw new CacheError(
-        'E_INVALID_ENV',
-        `codec-aes: ${AES_KEYS_ENV} entry ${i + 1} has an invalid key id '${id}': ${idProblem}`,
-      )
+      throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} has an invalid key id '${id}': ${idProblem}`)
     }
-    if (Object.hasOwn(keys, id)) {
-      throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} lists key id '${id}' twice`)
-    }
-    const key = parseKey(entry.slice(colon + 1))
+    const key = parseKey(text)
     if (typeof key === 'string') {
       throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} key '${id}': ${key}`)
     }
     keys[id] = key
-    last = id
   }
-  if (last === undefined) {
-    throw new CacheError(
-      'E_INVALID_ENV',
-      `codec-aes: ${AES_KEYS_ENV} lists no key (expected 'id1:base64key,id2:hexkey')`,
-    )
-  }
-  const chosen = env[AES_CURRENT_ENV]?.trim()
-  if (chosen !== undefined && chosen !== '' && !Object.hasOwn(keys, chosen)) {
-    throw new CacheError(
-      'E_INVALID_ENV',
-      `codec-aes: ${AES_CURRENT_ENV} '${chosen}' is not a key id of ${AES_KEYS_ENV} (${Object.keys(keys).join(', ')})`,
-    )
-  }
-  return { keys, current: chosen || last }
+  return { keys, current: parsed.current }
 }

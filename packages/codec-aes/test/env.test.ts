@@ -57,7 +57,7 @@ describe('aesKeysFromEnv()', () => {
       [{ TIERSTACK_AES_KEYS: A.toString('base64') }, 'TIERSTACK_AES_KEYS entry 1'],
       [{ TIERSTACK_AES_KEYS: `k1:${short}` }, "TIERSTACK_AES_KEYS key 'k1'"],
       [{ TIERSTACK_AES_KEYS: `k1:${A.toString('hex')},k1:${B.toString('hex')}` }, "'k1' twice"],
-      [{ TIERSTACK_AES_KEYS: `bad id:${A.toString('hex')}` }, 'TIERSTACK_AES_KEYS entry 1'],
+      [{ TIERSTACK_AES_KEYS: `bad id:${A.toString('hex')}` }, "invalid key id 'bad id'"],
       [{ TIERSTACK_AES_KEYS: `:${A.toString('hex')}` }, 'TIERSTACK_AES_KEYS entry 1'],
       [
         { TIERSTACK_AES_KEYS: `k1:${A.toString('hex')}`, TIERSTACK_AES_CURRENT: 'k2' },

@@ -167,29 +167,33 @@ export function parseAesKeys(
   value: string,
   current?: string,
 ): { keys: Record<string, string>; current: string } {
-  const keys: Record<string, string> = {}
+  const keys: Record<string, string> = Object.create(null)
   let last = ''
-  for (const part of value.split(',')) {
+  for (const [index, part] of value.split(',').entries()) {
     const item = part.trim()
     if (item === '') continue
     const colon = item.indexOf(':')
     if (colon <= 0 || colon === item.length - 1) {
+      // Never echo the entry: it may hold key material.
       throw new CacheError(
         'E_INVALID_ENV',
-        `TIERSTACK_AES_KEYS: entry '${item.slice(0, 12)}…' must be keyId:key (key in base64 or hex)`,
+        `TIERSTACK_AES_KEYS entry ${index + 1} must be keyId:key (key in base64 or hex)`,
       )
     }
-    const id = item.slice(0, colon)
-    if (id in keys) throw new CacheError('E_INVALID_ENV', `TIERSTACK_AES_KEYS: key id '${id}' appears twice`)
-    keys[id] = item.slice(colon + 1)
+    const id = item.slice(0, colon).trim()
+    if (Object.hasOwn(keys, id))
+      throw new CacheError('E_INVALID_ENV', `TIERSTACK_AES_KEYS: lists key id '${id}' twice`)
+    keys[id] = item.slice(colon + 1).trim()
     last = id
   }
-  if (last === '') throw new CacheError('E_INVALID_ENV', 'TIERSTACK_AES_KEYS is set but holds no keys')
+  if (last === '')
+    throw new CacheError('E_INVALID_ENV', 'TIERSTACK_AES_KEYS lists no key (expected id1:key1,id2:key2)')
   const cur = current?.trim() || last
-  if (!(cur in keys))
+  if (!Object.hasOwn(keys, cur)) {
     throw new CacheError(
       'E_INVALID_ENV',
       `TIERSTACK_AES_CURRENT=${JSON.stringify(cur)} is not one of the ids in TIERSTACK_AES_KEYS`,
     )
+  }
   return { keys, current: cur }
 }
