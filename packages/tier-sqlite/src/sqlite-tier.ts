@@ -11,7 +11,7 @@ import Database from 'better-sqlite3'
 import { BACKOFF_MAX_MS, BACKOFF_MIN_MS, backoff, isBusy, NATIVE_BUSY_SLICE_MS } from './busy.js'
 import { type ResolvedOptions, resolveOptions, type SqliteTierOptions } from './options.js'
 import { type PrefixRange, prefixRange } from './prefix-range.js'
-import { inspect, migrate, q, SCHEMA_VERSION } from './schema.js'
+import { hasCapSupport, inspect, migrate, q, SCHEMA_VERSION } from './schema.js'
 
 /** Options of `SqliteTier.health()`. */
 export interface SqliteTierHealthOptions {
@@ -110,6 +110,7 @@ export class SqliteTier implements Tier {
   readonly #sDeleteIfExpired: Statement
   readonly #sTouch: Statement
   readonly #sCounters: Statement
+  readonly #sCount: Statement
   readonly #sDeleteExpired: Statement
   readonly #sCountExpired: Statement
   readonly #sEvictEntries: Statement
@@ -164,6 +165,7 @@ export class SqliteTier implements Tier {
     this.#sDeleteIfExpired = db.prepare(`DELETE FROM ${t} WHERE key = ? AND stale_until <= ?`)
     this.#sTouch = db.prepare(`UPDATE ${t} SET accessed_at = ? WHERE key = ? AND accessed_at < ?`)
     this.#sCounters = db.prepare('SELECT entries, bytes FROM tierstack_tables WHERE name = ?').raw()
+    this.#sCount = db.prepare(`SELECT count(*), coalesce(sum(size), 0) FROM ${t}`).raw()
     this.#sDeleteExpired = db.prepare(
       `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE stale_until <= ? LIMIT ?)`,
     )
@@ -318,7 +320,7 @@ export class SqliteTier implements Tier {
     try {
       const probe = () => {
         const now = this.#now()
-        const [rows, bytes] = this.#sCounters.get(this.#o.table) as [number, number]
+        const [rows, bytes] = this.#counts()
         return { rows, bytes, expired: this.#sCountExpired.get(now) as number }
       }
       let counts: { rows: number; bytes: number; expired: number }
@@ -379,10 +381,13 @@ export class SqliteTier implements Tier {
     return this.#pruning
   }
 
-  /** Row and byte counters of the table (all processes) and this instance's eviction counts. Synchronous. */
+  /**
+   * Rows and bytes of the table (all processes) and this instance's eviction counts. Synchronous; O(1) once a
+   * capped tier has used the table (counters), a scan of the table otherwise.
+   */
   stats(): SqliteTierStats {
     if (this.#closed) throw this.#closedError()
-    const [entries, bytes] = this.#sCounters.get(this.#o.table) as [number, number]
+    const [entries, bytes] = this.#counts()
     return { entries, bytes, evictions: this.#evictions, expirations: this.#expirations }
   }
 
@@ -406,6 +411,14 @@ export class SqliteTier implements Tier {
   }
 
   // ---- internals -------------------------------------------------------------------------------------
+
+  /** `[rows, bytes]`: the counters when the table has them (always with a cap), else a scan. */
+  #counts(): [number, number] {
+    if (this.#capped || hasCapSupport(this.#db, this.#o.table)) {
+      return this.#sCounters.get(this.#o.table) as [number, number]
+    }
+    return this.#sCount.get() as [number, number]
+  }
 
   /** One key, inside or outside a transaction. */
   #read(key: string, now: number): StoredEntry | undefined {
@@ -677,14 +690,15 @@ function openDatabase(o: ResolvedOptions): Database.Database {
     )
   }
   try {
-    const { fresh, needsWork } = inspect(db, o.path, o.table)
+    const capped = Number.isFinite(o.maxEntries) || Number.isFinite(o.maxBytes)
+    const { fresh, needsWork } = inspect(db, o.path, o.table, capped)
     // Must precede the first write of a new file; lets prune() hand free pages back to the file system.
     if (fresh) db.pragma('auto_vacuum = INCREMENTAL')
     db.pragma('journal_mode = WAL')
     // In WAL mode NORMAL never corrupts; a commit survives a process crash, and only a power loss or OS
     // crash may roll back the last transactions.
     db.pragma('synchronous = NORMAL')
-    if (needsWork) migrate(db, o.path, o.table)
+    if (needsWork) migrate(db, o.path, o.table, capped)
     db.pragma(`busy_timeout = ${Math.min(NATIVE_BUSY_SLICE_MS, o.busyTimeout)}`)
     return db
   } catch (err) {

@@ -140,9 +140,9 @@ describe('sqliteTier persistence', () => {
     }
   })
 
-  it('sqliteTier() repairs missing counters of an existing table from its rows', async () => {
+  it('sqliteTier() repairs lost counters of a capped table from its rows', async () => {
     const path = tmp.file('counters.db')
-    const tier = make({ path })
+    const tier = make({ path, maxEntries: 100 })
     await tier.setMany([
       ['a', entry('1')],
       ['b', entry('22')],
@@ -152,7 +152,47 @@ describe('sqliteTier persistence', () => {
     const db = new Database(path)
     db.prepare('DELETE FROM tierstack_tables').run()
     db.close()
-    const again = make({ path })
+    const again = make({ path, maxEntries: 100 })
     expect(again.stats()).toMatchObject({ entries: 2, bytes })
+  })
+
+  it('sqliteTier() with a cap adds counters to a table filled without one, and every writer keeps them exact', async () => {
+    const path = tmp.file('late-cap.db')
+    const objects = () => {
+      const db = new Database(path, { readonly: true })
+      try {
+        return db
+          .prepare("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name")
+          .pluck()
+          .all()
+      } finally {
+        db.close()
+      }
+    }
+    const plain = make({ path })
+    await plain.setMany(
+      Array.from({ length: 30 }, (_, i) => [`k${i}`, entry(`v${i}`)] as [string, ReturnType<typeof entry>]),
+    )
+    expect(objects()).not.toContain('tierstack_cache_accessed_at')
+    expect(objects()).not.toContain('tierstack_cache_count_insert')
+    const expected = plain.stats()
+    expect(expected.entries).toBe(30)
+
+    const capped = make({ path, maxEntries: 40 })
+    expect(objects()).toEqual(
+      expect.arrayContaining(['tierstack_cache_accessed_at', 'tierstack_cache_count_insert']),
+    )
+    expect(capped.stats()).toMatchObject({ entries: 30, bytes: expected.bytes })
+    // The uncapped connection, opened before the triggers existed, now maintains the counters too.
+    await plain.setMany(
+      Array.from({ length: 5 }, (_, i) => [`n${i}`, entry('new')] as [string, ReturnType<typeof entry>]),
+    )
+    await plain.delete(['k0', 'k1'])
+    expect(capped.stats()).toMatchObject({ entries: 33 })
+    expect(plain.stats()).toEqual({ ...capped.stats(), evictions: 0, expirations: 0 })
+    await capped.setMany(
+      Array.from({ length: 20 }, (_, i) => [`c${i}`, entry('c')] as [string, ReturnType<typeof entry>]),
+    )
+    expect(capped.stats().entries).toBe(40)
   })
 })
