@@ -9,7 +9,7 @@ import {
   parseNameList,
 } from '../command.js'
 import { lruCacheSubject, type Subject, tierstackSubject } from '../subjects.js'
-import { formatRate, median, opsPerSecond } from '../workloads/measure.js'
+import { formatRate, median, opsPerSecond, parseClock } from '../workloads/measure.js'
 import { makeKeys, seededRandom, uniformIndices } from '../workloads/random.js'
 
 /** One row of the JSON output. */
@@ -35,9 +35,11 @@ const command: Command = {
         time: { type: 'string', default: '1000' },
         warmup: { type: 'string', default: '300' },
         runs: { type: 'string', default: '5' },
+        clock: { type: 'string', default: 'cpu' },
         ...jsonFlag,
       },
     })
+    const clock = parseClock(values.clock as string)
     const strategies = parseNameList(values.strategies!)
     const [n] = parseIntList(values.keys!, '--keys')
     const [timeMs] = parseIntList(values.time!, '--time')

@@ -10,7 +10,7 @@ import {
   parseNameList,
 } from '../command.js'
 import { defaultStrategies, loadStrategy } from '../strategies.js'
-import { formatRate, median } from '../workloads/measure.js'
+import { type BenchClock, clockMs, formatRate, median, parseClock } from '../workloads/measure.js'
 import { makeKeys, seededRandom, uniformIndices, zipfIndices } from '../workloads/random.js'
 
 /** The calls a strategy-level workload makes: synchronous, as the memory tier makes them. */
@@ -34,10 +34,10 @@ export interface StoreRow {
   ratios: { getHit: number; getHitExpiring: number; setEvict: number; zipf: number }
 }
 
-function rate(fn: () => void, ops: number): number {
-  const start = performance.now()
+function rate(fn: () => void, ops: number, clock: BenchClock): number {
+  const start = clockMs(clock)
   fn()
-  return (ops * 1000) / (performance.now() - start)
+  return (ops * 1000) / (clockMs(clock) - start)
 }
 
 const command: Command = {
@@ -52,9 +52,11 @@ const command: Command = {
         strategies: { type: 'string', default: defaultStrategies.join(',') },
         ops: { type: 'string', default: '2000000' },
         runs: { type: 'string', default: '5' },
+        clock: { type: 'string', default: 'cpu' },
         ...jsonFlag,
       },
     })
+    const clock = parseClock(values.clock as string)
     const strategies = parseNameList(values.strategies!)
     const [ops] = parseIntList(values.ops!, '--ops')
     const [runs] = parseIntList(values.runs!, '--runs')
@@ -65,7 +67,7 @@ const command: Command = {
     const seq = uniformIndices(N, 1 << 20, random)
     const zipfKeys = makeKeys(1_000_000, 'zipf:')
     const zipf = zipfIndices(zipfKeys.length, 0.99, 1 << 21, random)
-    const clock = Date.now
+    const storeClock = Date.now
     const later = Date.now() + 3_600_000
 
     const builders: [string, (expiring: boolean) => SyncStore][] = [
@@ -79,7 +81,7 @@ const command: Command = {
     ]
     for (const name of strategies) {
       const strategy = await loadStrategy(name)
-      builders.push([name, () => strategy.create<unknown>({ maxEntries: N, now: clock })])
+      builders.push([name, () => strategy.create<unknown>({ maxEntries: N, now: storeClock })])
     }
 
     const samples = builders.map(() => ({
@@ -95,27 +97,39 @@ const command: Command = {
         for (const expiring of [false, true]) {
           const store = build(expiring)
           for (const k of keys) store.set(k, 1, expiring ? later : undefined)
-          const r = rate(() => {
-            for (let j = 0; j < ops!; j++) if (store.get(keys[seq[j & 1048575]!]!) !== undefined) sink++
-          }, ops!)
+          const r = rate(
+            () => {
+              for (let j = 0; j < ops!; j++) if (store.get(keys[seq[j & 1048575]!]!) !== undefined) sink++
+            },
+            ops!,
+            clock,
+          )
           ;(expiring ? s.getHitExpiring : s.getHit).push(r)
         }
         const full = build(false)
         for (const k of keys) full.set(k, 1)
         s.setEvict.push(
-          rate(() => {
-            for (let j = 0; j < ops!; j++) full.set(fresh[j]!, 1)
-          }, ops!),
+          rate(
+            () => {
+              for (let j = 0; j < ops!; j++) full.set(fresh[j]!, 1)
+            },
+            ops!,
+            clock,
+          ),
         )
         const z = build(false)
         s.zipf.push(
-          rate(() => {
-            for (let j = 0; j < ops!; j++) {
-              const k = zipfKeys[zipf[j & 2097151]!]!
-              if (z.get(k) === undefined) z.set(k, 1)
-              else sink++
-            }
-          }, ops!),
+          rate(
+            () => {
+              for (let j = 0; j < ops!; j++) {
+                const k = zipfKeys[zipf[j & 2097151]!]!
+                if (z.get(k) === undefined) z.set(k, 1)
+                else sink++
+              }
+            },
+            ops!,
+            clock,
+          ),
         )
         note(`run ${run + 1}/${runs} ${name}: get ${formatRate(median(s.getHit))}/s`)
       }

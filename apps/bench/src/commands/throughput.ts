@@ -23,6 +23,7 @@ import {
   type MeasureOptions,
   median,
   opsPerSecond,
+  parseClock,
 } from '../workloads/measure.js'
 import { makeKeys, seededRandom, uniformIndices, zipfIndices } from '../workloads/random.js'
 
@@ -191,9 +192,11 @@ const command: Command = {
         warmup: { type: 'string', default: '300' },
         runs: { type: 'string', default: '3' },
         'memory-entries': { type: 'string', default: '1000000' },
+        clock: { type: 'string', default: 'cpu' },
         ...jsonFlag,
       },
     })
+    const clock = parseClock(values.clock as string)
     const strategies = parseNameList(values.strategies!)
     const peers = parseNameList(values.peers!)
     for (const p of peers)
@@ -207,7 +210,7 @@ const command: Command = {
     const [warmupMs] = parseIntList(values.warmup!, '--warmup')
     const [runs] = parseIntList(values.runs!, '--runs')
     const [memoryEntries] = parseIntList(values['memory-entries']!, '--memory-entries')
-    const options: MeasureOptions = { timeMs: timeMs!, warmupMs: warmupMs! }
+    const options: MeasureOptions = { timeMs: timeMs!, warmupMs: warmupMs!, clock }
 
     const subjects: [string, SubjectFactory][] = [
       ['lru-cache', lruCacheSubject],
@@ -311,10 +314,11 @@ const command: Command = {
       timeMs,
       warmupMs,
       runs,
+      clock,
     }
     output(values.json === true, { meta, throughput, concurrency, memory }, () => {
       const parts = [
-        `${meta.date} · Node ${meta.node} · ${meta.cpus} CPUs (${meta.cpuModel}) · median of ${runs} runs of ${timeMs} ms`,
+        `${meta.date} · Node ${meta.node} · ${meta.cpus} CPUs (${meta.cpuModel}) · median of ${runs} runs of ${timeMs} ms (${clock} clock)`,
       ]
       if (throughput.length > 0) {
         const header = ['subject']
