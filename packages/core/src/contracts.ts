@@ -43,8 +43,13 @@ export interface TierCapabilities {
   batch: boolean
   /** Entries survive a process restart. */
   persistent: boolean
-  /** Other processes see the same entries (Redis, a shared SQLite file): the engine then publishes invalidations on the bus. */
+  /** Other processes see the same entries (Redis, a shared SQLite file). */
   shared: boolean
+  /**
+   * The tier enforces its own per-call deadline and rejects with `E_TIER_TIMEOUT` (e.g. Redis `commandTimeout`),
+   * so the engine does not race each call against a timer of its own. @default false
+   */
+  timeouts?: boolean
 }
 
 /**

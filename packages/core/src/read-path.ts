@@ -27,7 +27,8 @@ export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found 
         const stored = await t.run('get', () => t.tier.get(fullKey))
         if (stored !== undefined) {
           raw = stored.value as Uint8Array
-          entry = await ns.pipeline.decode(fullKey, raw)
+          const decoded = ns.pipeline.decode(fullKey, raw)
+          entry = decoded instanceof Promise ? await decoded : decoded
         }
       } catch (err) {
         undecodable(ns, t, fullKey, err)

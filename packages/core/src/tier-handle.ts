@@ -18,6 +18,8 @@ export class TierHandle {
   /** Set for local tiers: the synchronous twins. */
   readonly local: LocalTier | undefined
   readonly breaker: CircuitBreaker | undefined
+  /** The tier rejects slow calls itself (`capabilities.timeouts`): no timer race per call. */
+  readonly #ownDeadline: boolean
   hits = 0
   misses = 0
   sets = 0
@@ -41,6 +43,7 @@ export class TierHandle {
     this.name = tier.name
     this.kind = tier.kind
     this.local = tier.kind === 'local' ? (tier as LocalTier) : undefined
+    this.#ownDeadline = tier.capabilities?.timeouts === true
     this.breaker =
       tier.kind === 'remote'
         ? new CircuitBreaker(threshold, resetAfterMs, now, (state) => {
@@ -74,13 +77,18 @@ export class TierHandle {
     try {
       let result: T | typeof TIMED_OUT
       try {
-        result = await withTimeout(fn(), this.timeoutMs)
+        result = await (this.#ownDeadline ? fn() : withTimeout(fn(), this.timeoutMs))
       } catch (err) {
         if (isCacheError(err, 'E_DECODE')) {
           breaker?.success()
           throw err
         }
-        this.errors++
+        if (isCacheError(err, 'E_TIER_TIMEOUT')) {
+          timedOut = true
+          this.timeouts++
+        } else {
+          this.errors++
+        }
         breaker?.failure()
         throw isCacheError(err) && err.code !== 'E_INVALID_OPTION'
           ? err

@@ -1,5 +1,5 @@
 import type { Codec, CodecContext, Serializer, StoredEntry } from './contracts.js'
-import { type AppliedCodec, decodeEnvelope, encodeEnvelope } from './envelope.js'
+import { type AppliedCodec, decodeEnvelope, type EnvelopeHeader, encodeEnvelope } from './envelope.js'
 import { CacheError, isCacheError } from './errors.js'
 
 /** Codecs and serializers a reader may meet in stored entries, by id. */
@@ -71,11 +71,22 @@ export class ValuePipeline {
     )
   }
 
-  /** Envelope bytes → live entry. Throws `E_DECODE` for anything it cannot read. */
-  async decode(fullKey: string, envelope: Uint8Array): Promise<StoredEntry> {
+  /**
+   * Envelope bytes → live entry. Throws `E_DECODE` for anything it cannot read. Synchronous unless a codec's
+   * `decode` returns a promise: a remote hit should not pay for microtask hops it does not need.
+   */
+  decode(fullKey: string, envelope: Uint8Array): StoredEntry | Promise<StoredEntry> {
     const { header, payload } = decodeEnvelope(envelope)
-    let bytes = payload
-    for (let i = header.codecs.length - 1; i >= 0; i--) {
+    return this.#unwrap(fullKey, header, payload, header.codecs.length - 1)
+  }
+
+  #unwrap(
+    fullKey: string,
+    header: EnvelopeHeader,
+    bytes: Uint8Array,
+    from: number,
+  ): StoredEntry | Promise<StoredEntry> {
+    for (let i = from; i >= 0; i--) {
       const applied = header.codecs[i]!
       const codec = this.registry.codec(applied.id)
       if (codec === undefined) {
@@ -84,14 +95,21 @@ export class ValuePipeline {
           `entry '${fullKey}' was written with codec '${applied.id}', which is not configured (add it to decoders)`,
         )
       }
+      let out: Uint8Array | Promise<Uint8Array>
       try {
-        bytes = await codec.decode(bytes, { key: fullKey, param: applied.param, skipped: false })
+        out = codec.decode(bytes, { key: fullKey, param: applied.param, skipped: false })
       } catch (err) {
-        if (isCacheError(err, 'E_DECODE')) throw err
-        throw new CacheError('E_DECODE', `codec '${applied.id}' cannot decode entry '${fullKey}'`, {
-          cause: err,
-        })
+        throw decodeFailure(err, `codec '${applied.id}' cannot decode entry '${fullKey}'`)
       }
+      if (out instanceof Promise) {
+        return out.then(
+          (b) => this.#unwrap(fullKey, header, b, i - 1),
+          (err: unknown) => {
+            throw decodeFailure(err, `codec '${applied.id}' cannot decode entry '${fullKey}'`)
+          },
+        )
+      }
+      bytes = out
     }
     const serializer = this.registry.serializer(header.serializer)
     if (serializer === undefined) {
@@ -104,10 +122,7 @@ export class ValuePipeline {
     try {
       value = serializer.deserialize(bytes)
     } catch (err) {
-      if (isCacheError(err, 'E_DECODE')) throw err
-      throw new CacheError('E_DECODE', `serializer '${header.serializer}' cannot read entry '${fullKey}'`, {
-        cause: err,
-      })
+      throw decodeFailure(err, `serializer '${header.serializer}' cannot read entry '${fullKey}'`)
     }
     return {
       value,
@@ -117,4 +132,8 @@ export class ValuePipeline {
       tags: header.tags,
     }
   }
+}
+
+function decodeFailure(err: unknown, message: string): CacheError {
+  return isCacheError(err, 'E_DECODE') ? err : new CacheError('E_DECODE', message, { cause: err })
 }

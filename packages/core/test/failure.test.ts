@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { channels, createCache, memoryTier, type TieredCache } from '@tierstack/core'
+import { CacheError, channels, createCache, memoryTier, type TieredCache } from '@tierstack/core'
 import { bytesTier, chaosTier } from '@tierstack/test-suite'
 
 let cache: TieredCache | undefined
@@ -119,5 +119,28 @@ describe('remote tier failures', () => {
     expect(health.ok).toBe(false)
     expect(health.tiers.remote).toMatchObject({ ok: false, kind: 'remote', breaker: 'open' })
     expect(health.tiers.memory).toMatchObject({ ok: true, kind: 'local' })
+  })
+
+  it('a tier that enforces its own deadline (capabilities.timeouts) gets no engine timer, and its E_TIER_TIMEOUT counts as a timeout', async () => {
+    const inner = bytesTier({ name: 'own' })
+    const ownDeadline = Object.assign(Object.create(inner), {
+      capabilities: { ...inner.capabilities, timeouts: true },
+      get: () =>
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new CacheError('E_TIER_TIMEOUT', 'own deadline')), 80),
+        ),
+    }) as typeof inner
+    cache = createCache({
+      tiers: [memoryTier(), ownDeadline],
+      tierTimeout: 10,
+      breaker: { failureThreshold: 1 },
+    })
+    const started = performance.now()
+    expect(await cache.get('k')).toBeUndefined()
+    // The engine's 10 ms timer did not cut the call short: the tier's own 80 ms deadline did.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(70)
+    const stats = cache.stats()
+    expect(stats.tiers.own).toMatchObject({ timeouts: 1, errors: 0, breaker: 'open' })
+    expect(stats.namespaces.default!.timeouts).toBe(1)
   })
 })

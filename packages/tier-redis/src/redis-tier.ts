@@ -157,6 +157,8 @@ export class RedisTier implements Tier {
     batch: true,
     persistent: true,
     shared: true,
+    // commandTimeout is enforced here for every call, so the engine need not race its own timer.
+    timeouts: true,
   }
   /** Prefix of every Redis key of this tier. */
   readonly prefix: string
