@@ -74,7 +74,8 @@ const noop = (): void => {}
  * - Reads never return a row past its `staleUntil`; a read that meets one queues it for deletion by the next
  *   write transaction, and a background prune (an `unref`ed timer) deletes expired rows in small batches.
  * - `getMany` runs in one read transaction, `setMany` / `delete` / `clear` / `deleteByTag` in one
- *   `BEGIN IMMEDIATE` transaction each, so a batch is atomic and acknowledged only once committed.
+ *   `BEGIN IMMEDIATE` transaction each, so a batch is atomic and acknowledged only once committed. `setMany`
+ *   calls issued in the same tick share one transaction (group commit): concurrent writers pay one commit.
  * - Caps (`maxEntries`, `maxBytes`) are enforced inside the write transaction that crosses them: expired rows
  *   go first, then the least recently accessed. Access times are kept in memory and written in batches
  *   (with the next write transaction, or every second), so a read stays a single `SELECT`.
@@ -131,6 +132,10 @@ export class SqliteTier implements Tier {
   #expirations = 0
   #closed = false
   #closing: Promise<void> | undefined
+  /** `setMany` rows of this tick, written together by `#flushBatch`. */
+  #batch:
+    | { rows: WriteRow[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void }
+    | undefined
   /** Writes waiting for their turn (while one of them is retrying a busy lock). */
   #queued = 0
   #tail: Promise<unknown> = Promise.resolve()
@@ -224,6 +229,7 @@ export class SqliteTier implements Tier {
 
   get(key: string): Promise<StoredEntry | undefined> {
     if (this.#closed) return this.#rejectClosed()
+    if (this.#batch !== undefined) this.#flushBatch()
     if (typeof key !== 'string') return Promise.reject(badKey(key))
     try {
       return Promise.resolve(this.#read(key, this.#now()))
@@ -234,6 +240,7 @@ export class SqliteTier implements Tier {
 
   getMany(keys: string[]): Promise<(StoredEntry | undefined)[]> {
     if (this.#closed) return this.#rejectClosed()
+    if (this.#batch !== undefined) this.#flushBatch()
     const invalid = checkKeys(keys)
     if (invalid) return Promise.reject(invalid)
     if (keys.length === 0) return Promise.resolve([])
@@ -257,7 +264,23 @@ export class SqliteTier implements Tier {
       return Promise.reject(err)
     }
     if (rows.length === 0) return Promise.resolve()
-    return this.#write('setMany', () => this.#txSetMany.immediate(rows, this.#now()))
+    // Group commit: writes issued in the same tick share one transaction (see `#flushBatch`).
+    let batch = this.#batch
+    if (batch === undefined) {
+      let resolve!: () => void
+      let reject!: (err: unknown) => void
+      const done = new Promise<void>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
+      batch = this.#batch = { rows, done, resolve, reject }
+      queueMicrotask(() => {
+        if (this.#batch === batch) this.#flushBatch()
+      })
+      return done
+    }
+    for (const row of rows) batch.rows.push(row)
+    return batch.done
   }
 
   delete(keys: string[]): Promise<number> {
@@ -317,6 +340,7 @@ export class SqliteTier implements Tier {
     const started = performance.now()
     const detail: Record<string, unknown> = { path: this.path, table: this.#o.table }
     if (this.#closed) return { ok: false, latencyMs: 0, detail: { ...detail, error: 'closed' } }
+    if (this.#batch !== undefined) this.#flushBatch()
     try {
       const probe = () => {
         const now = this.#now()
@@ -387,6 +411,7 @@ export class SqliteTier implements Tier {
    */
   stats(): SqliteTierStats {
     if (this.#closed) throw this.#closedError()
+    if (this.#batch !== undefined) this.#flushBatch()
     const [entries, bytes] = this.#counts()
     return { entries, bytes, evictions: this.#evictions, expirations: this.#expirations }
   }
@@ -394,6 +419,7 @@ export class SqliteTier implements Tier {
   /** Waits for queued writes, writes pending access times, stops the timer and closes the file. Idempotent. */
   close(): Promise<void> {
     if (this.#closing) return this.#closing
+    if (this.#batch !== undefined) this.#flushBatch()
     this.#closed = true
     if (this.#timer) clearInterval(this.#timer)
     this.#closing = (async () => {
@@ -411,6 +437,21 @@ export class SqliteTier implements Tier {
   }
 
   // ---- internals -------------------------------------------------------------------------------------
+
+  /**
+   * Writes the pending `setMany` batch in one transaction. It runs in a microtask after the first `setMany` of a
+   * tick, or earlier, synchronously, when any other operation comes (so reads see the writes issued before
+   * them and writes keep their call order). Every `setMany` of the batch is acknowledged once the transaction
+   * commits, so each stays atomic; concurrent writers share the commit instead of paying one each.
+   */
+  #flushBatch(): void {
+    const batch = this.#batch!
+    this.#batch = undefined
+    this.#write('setMany', () => this.#txSetMany.immediate(batch.rows, this.#now())).then(
+      batch.resolve,
+      batch.reject,
+    )
+  }
 
   /** `[rows, bytes]`: the counters when the table has them (always with a cap), else a scan. */
   #counts(): [number, number] {
@@ -582,6 +623,7 @@ export class SqliteTier implements Tier {
    */
   #write<T>(what: string, op: () => T): Promise<T> {
     if (this.#closed) return this.#rejectClosed()
+    if (this.#batch !== undefined) this.#flushBatch() // keep call order: sets issued before this write go first
     let first: unknown
     if (this.#queued === 0) {
       try {

@@ -118,6 +118,48 @@ describe('sqliteTier', () => {
     expect(await tier.deleteByTag(['two'], '')).toBe(1)
   })
 
+  it('set() calls issued in one tick keep their order against reads and other writes', async () => {
+    const tier = make()
+    void tier.set('ns:k', entry('v1'))
+    void tier.set('ns:k', entry('v2'))
+    expect(payloadOf(await tier.get('ns:k'))).toBe('v2')
+    const set = tier.set('ns:k', entry('v3'))
+    const deleted = tier.delete(['ns:k'])
+    await set
+    expect(await deleted).toBe(1)
+    expect(await tier.get('ns:k')).toBeUndefined()
+    void tier.set('ns:a', entry('a'))
+    await tier.clear('ns:')
+    expect(await tier.get('ns:a')).toBeUndefined()
+  })
+
+  it('set() calls issued in one tick share one commit (group commit)', async () => {
+    const tier = make({ path: tmp.file('group.db') })
+    const wal = async () => (await tier.health()).detail!.walBytes as number
+    await tier.set('warm', entry('up'))
+    const start = await wal()
+    await Promise.all(Array.from({ length: 50 }, (_, i) => tier.set(`one-tick:${i}`, entry('v'))))
+    const grouped = (await wal()) - start
+    const middle = await wal()
+    for (let i = 0; i < 50; i++) await tier.set(`awaited:${i}`, entry('v'))
+    const separate = (await wal()) - middle
+    expect(grouped * 5).toBeLessThan(separate)
+    expect((await tier.getMany(['one-tick:0', 'one-tick:49', 'awaited:49'])).map(payloadOf)).toEqual([
+      'v',
+      'v',
+      'v',
+    ])
+  })
+
+  it('close() writes set() calls that were not awaited', async () => {
+    const path = tmp.file('unawaited.db')
+    const tier = make({ path })
+    const pending = tier.set('k', entry('v'))
+    await tier.close()
+    await pending
+    expect(payloadOf(await make({ path }).get('k'))).toBe('v')
+  })
+
   it('set() replaces the value and the tags of an existing key', async () => {
     const tier = make()
     await tier.set('ns:k', entry('v1', { tags: ['old', 'both'] }))
