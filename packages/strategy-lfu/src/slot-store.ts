@@ -147,17 +147,19 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
         )
       }
     }
-    const now = expiresAt !== Number.POSITIVE_INFINITY || this.#heapLen > 0 ? this.now() : 0
-    // Removals caused by this set() of `key` itself are overwrites: they are not reported to onEvict.
-    this.#silent = this.map.get(key) ?? -1
+    let slot = this.map.get(key)
     if (expiresAt !== Number.POSITIVE_INFINITY || this.#heapLen > 0) {
+      const now = this.now()
+      // Removals caused by this set() of `key` itself are overwrites: they are not reported to onEvict.
+      if (slot !== undefined) this.#silent = slot
       this.#purge(now)
-      if (expiresAt <= now) return this.#refuse(key)
+      // The purge may have reclaimed the older value of `key` itself.
+      if (slot !== undefined && this.keyAt[slot] !== key) slot = undefined
+      if (expiresAt <= now) return this.#refuse(slot)
     }
     // Larger than the whole byte budget: never stored (and an older value of the key is dropped).
-    if (weight > this.maxBytes) return this.#refuse(key)
+    if (weight > this.maxBytes) return this.#refuse(slot)
 
-    let slot = this.map.get(key)
     const isNew = slot === undefined
     if (slot !== undefined) {
       const oldWeight = this.weightAt[slot]!
@@ -269,10 +271,12 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     return slot
   }
 
-  /** `set` that cannot store: silently drops an older value of `key` and reports `false`. */
-  #refuse(key: string): false {
-    const slot = this.map.get(key)
-    if (slot !== undefined) this.removeSlot(slot, 'deleted')
+  /** `set` that cannot store: silently drops the older value of the key (in `slot`) and reports `false`. */
+  #refuse(slot: number | undefined): false {
+    if (slot !== undefined) {
+      this.#silent = slot
+      this.removeSlot(slot, 'deleted')
+    }
     this.#silent = -1
     this.#flush()
     return false

@@ -25,6 +25,8 @@ function sampleSize(capacity: number): number {
 }
 /** A candidate at least this frequent is admitted at random 1 time in 128 even when it loses (hash-flooding guard). */
 const ADMIT_HASHDOS_THRESHOLD = 6
+/** "No sample running": the largest small integer, so the per-request comparison stays on integers. */
+const NEVER = 0x3fffffff
 /** Cap on entries moved between regions in one adjustment (keeps one operation's worst case bounded). */
 const TRANSFER_LIMIT = 1000
 /** Sketch size allocated up front; it grows with the entry count from there up to `maxEntries`. */
@@ -90,10 +92,10 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   readonly #adaptive: boolean
   readonly #initialShares: [number, number]
   /**
-   * Requests per climber sample. `Infinity` until the first capacity eviction: a store that is not full
+   * Requests per climber sample. `NEVER` until the first capacity eviction: a store that is not full
    * has nothing to trade between window and main, and its hit rate says nothing about the split.
    */
-  #sampleLimit = Number.POSITIVE_INFINITY
+  #sampleLimit = NEVER
   #hitsInSample = 0
   #missesInSample = 0
   /** Hit rate of the previous sample; `-1` until the first full sample (which only sets the baseline). */
@@ -139,8 +141,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     const sketch = this.#sketch
     if (this.count > sketch.capacity) {
       sketch.ensureCapacity(Math.min(this.maxEntries, this.count * 2))
-      if (this.#sampleLimit !== Number.POSITIVE_INFINITY)
-        this.#sampleLimit = sampleSize(this.#capacityEntries())
+      if (this.#sampleLimit !== NEVER) this.#sampleLimit = sampleSize(this.#capacityEntries())
     }
     sketch.increment(hash)
     this.#append(WINDOW, slot)
@@ -203,7 +204,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     this.#protectedShare = this.#initialShares[1]
     this.#resize()
     this.#sketch.clear()
-    this.#sampleLimit = Number.POSITIVE_INFINITY
+    this.#sampleLimit = NEVER
     this.#hitsInSample = 0
     this.#missesInSample = 0
     this.#previousHitRate = -1
@@ -218,7 +219,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
    * sketch picks which one goes. An admitted candidate stays in probation and the next candidate steps up.
    */
   #evictFromMain(first: number, pinned: number): void {
-    if (this.#adaptive && this.#sampleLimit === Number.POSITIVE_INFINITY) {
+    if (this.#adaptive && this.#sampleLimit === NEVER) {
       // First time under pressure: start sampling for the climber from here.
       this.#sampleLimit = sampleSize(this.#capacityEntries())
       this.#hitsInSample = 0
