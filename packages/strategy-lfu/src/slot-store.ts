@@ -32,8 +32,11 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   protected keyAt: (string | undefined)[] = []
   /** Value held by each slot. */
   protected valueAt: (TValue | undefined)[] = []
-  /** Size of each slot's entry in bytes (0 without a byte budget). */
-  protected weightAt: Float64Array
+  /**
+   * Size of each slot's entry in bytes. Without a byte budget every size is 0 and a one-byte-per-slot
+   * `Uint8Array` of zeros stands in for the `Float64Array` (7 bytes per entry saved).
+   */
+  protected weightAt: Float64Array | Uint8Array
   /** Slots allocated in the arrays. */
   protected capacity: number
   /** Live entries. */
@@ -45,13 +48,16 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   readonly #sizeOf: ((value: TValue, key: string) => number) | undefined
   readonly #onEvict: ((key: string, value: TValue, reason: EvictionReason) => void) | undefined
   #expiresAt: Float64Array
-  /** Min-heap of slots ordered by `#expiresAt`; `#heapPos[slot]` is the slot's index in it or -1. */
+  /**
+   * Min-heap of slots ordered by `#expiresAt`. `#heapPos[slot]` is the slot's index in it (>= 0), -1 for a
+   * live slot outside the heap, and for a free slot `-2 - next`: the free list is threaded through the
+   * same array (a free slot is never in the heap), which saves a separate 4-byte-per-slot stack.
+   */
   #heap: Int32Array
   #heapPos: Int32Array
   #heapLen = 0
-  /** Stack of freed slots. */
-  #free: Int32Array
-  #freeTop = 0
+  /** First free slot (-1: none); the rest of the free list follows `#heapPos` (see above). */
+  #freeHead = -1
   /** Slots `>= #fresh` were never used. */
   #fresh = 0
   // Deferred onEvict calls: three parallel arrays that only ever grow (truncating them would make V8
@@ -76,11 +82,10 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.now = options.now
     const capacity = Math.min(INITIAL_SLOTS, this.maxEntries + 1)
     this.capacity = capacity
-    this.weightAt = new Float64Array(capacity)
+    this.weightAt = Number.isFinite(this.maxBytes) ? new Float64Array(capacity) : new Uint8Array(capacity)
     this.#expiresAt = new Float64Array(capacity)
     this.#heap = new Int32Array(capacity)
     this.#heapPos = new Int32Array(capacity).fill(-1)
-    this.#free = new Int32Array(capacity)
     this.keyAt = new Array<string | undefined>(capacity).fill(undefined)
     this.valueAt = new Array<TValue | undefined>(capacity).fill(undefined)
   }
@@ -203,7 +208,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.weightAt.fill(0, 0, this.#fresh)
     this.#heapPos.fill(-1, 0, this.#fresh)
     this.#heapLen = 0
-    this.#freeTop = 0
+    this.#freeHead = -1
     this.#fresh = 0
     this.count = 0
     this.totalBytes = 0
@@ -247,7 +252,8 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.keyAt[slot] = undefined
     this.valueAt[slot] = undefined
     this.weightAt[slot] = 0
-    this.#free[this.#freeTop++] = slot
+    this.#heapPos[slot] = -2 - this.#freeHead
+    this.#freeHead = slot
     if (this.#onEvict !== undefined && slot !== this.#silent) {
       const i = this.#pending++
       this.#pendingKeys[i] = key
@@ -283,23 +289,26 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   }
 
   #allocate(): number {
-    if (this.#freeTop > 0) return this.#free[--this.#freeTop]!
+    const free = this.#freeHead
+    if (free !== -1) {
+      this.#freeHead = -2 - this.#heapPos[free]!
+      this.#heapPos[free] = -1
+      return free
+    }
     if (this.#fresh === this.capacity) this.#grow()
     return this.#fresh++
   }
 
   #grow(): void {
     const capacity = Math.min(this.capacity * 2, this.maxEntries + 1)
-    const old = this.capacity
-    this.weightAt = growFloat64(this.weightAt, capacity)
+    this.weightAt =
+      this.weightAt instanceof Float64Array ? growFloat64(this.weightAt, capacity) : new Uint8Array(capacity)
     this.#expiresAt = growFloat64(this.#expiresAt, capacity)
     this.#heap = growInt32(this.#heap, capacity, 0)
     this.#heapPos = growInt32(this.#heapPos, capacity, -1)
-    this.#free = growInt32(this.#free, capacity, 0)
-    for (let i = old; i < capacity; i++) {
-      this.keyAt.push(undefined)
-      this.valueAt.push(undefined)
-    }
+    // Exact-size copies: growing by push() would leave V8's 50% slack in both arrays.
+    this.keyAt = growArray(this.keyAt, capacity)
+    this.valueAt = growArray(this.valueAt, capacity)
     this.capacity = capacity
     this.growPolicy(capacity)
   }
@@ -428,6 +437,13 @@ export function growInt32(array: Int32Array, length: number, fill: number): Int3
   const next = new Int32Array(length)
   next.set(array)
   if (fill !== 0) next.fill(fill, array.length)
+  return next
+}
+
+/** A copy of `array` with `length` elements (the new ones `undefined`). */
+function growArray<T>(array: (T | undefined)[], length: number): (T | undefined)[] {
+  const next = new Array<T | undefined>(length).fill(undefined)
+  for (let i = 0; i < array.length; i++) next[i] = array[i]
   return next
 }
 
