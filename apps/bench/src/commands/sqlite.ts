@@ -4,8 +4,11 @@
  * run, each on its own file in one temporary directory. Gets are hits on populated keys (uniform random);
  * sets overwrite populated keys. Ratios are against Keyv + @keyv/sqlite with its defaults.
  *
- *   pnpm --filter bench bench sqlite [--keys 10000] [--l1 1000] [--concurrency 1,16] [--time 2000]
+ *   pnpm --filter bench bench sqlite [--keys 10000] [--l1 1000] [--zipf 0] [--concurrency 1,16] [--time 2000]
  *                                    [--warmup 500] [--runs 3] [--subjects tier,tierstack,…] [--json]
+ *
+ * `--zipf s` draws keys from a Zipf distribution with exponent s (rank 0 most popular) instead of uniformly,
+ * which is where a small memory tier in front of SQLite earns its place.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,7 +24,7 @@ import {
   parseNameList,
 } from '../command.js'
 import { formatRate, median } from '../workloads/measure.js'
-import { seededRandom } from '../workloads/random.js'
+import { seededRandom, zipfIndices } from '../workloads/random.js'
 
 /** One cache under test, reduced to what the workload needs. */
 interface SqliteSubject {
@@ -29,6 +32,8 @@ interface SqliteSubject {
   get(key: string): Promise<unknown>
   set(key: string, value: unknown): Promise<unknown>
   close(): Promise<void>
+  /** Wraps the initial fill (not measured) in one transaction, where a subject would otherwise fsync each write. */
+  bulk?(fill: () => Promise<void>): Promise<void>
 }
 
 interface SubjectConfig {
@@ -100,6 +105,11 @@ function keyvSubject(wal: boolean): SubjectFactory {
       get: (key) => keyv.get(key),
       set: (key, value) => keyv.set(key, value),
       close: () => keyv.disconnect(),
+      bulk: async (fill) => {
+        await store.query('BEGIN')
+        await fill()
+        await store.query('COMMIT')
+      },
     }
   }
 }
@@ -176,9 +186,12 @@ async function measure(
 }
 
 async function populate(subject: SqliteSubject, keys: string[]): Promise<void> {
-  for (let start = 0; start < keys.length; start += 256) {
-    await Promise.all(keys.slice(start, start + 256).map((k, j) => subject.set(k, valueFor(start + j))))
+  const fill = async () => {
+    for (let start = 0; start < keys.length; start += 256) {
+      await Promise.all(keys.slice(start, start + 256).map((k, j) => subject.set(k, valueFor(start + j))))
+    }
   }
+  await (subject.bulk ? subject.bulk(fill) : fill())
 }
 
 export const command: Command = {
@@ -191,6 +204,7 @@ export const command: Command = {
         ...jsonFlag,
         keys: { type: 'string', default: '10000' },
         l1: { type: 'string', default: '1000' },
+        zipf: { type: 'string', default: '0' },
         concurrency: { type: 'string', default: '1,16' },
         time: { type: 'string', default: '2000' },
         warmup: { type: 'string', default: '500' },
@@ -206,6 +220,9 @@ export const command: Command = {
     }
     const keyCount = int('keys', values.keys)
     const l1 = int('l1', values.l1)
+    const zipf = Number(values.zipf)
+    if (!Number.isFinite(zipf) || zipf < 0)
+      throw new Error(`--zipf must be a number >= 0, got '${values.zipf}'`)
     const concurrencies = parseIntList(values.concurrency, '--concurrency')
     const timeMs = int('time', values.time)
     const warmupMs = int('warmup', values.warmup)
@@ -220,8 +237,9 @@ export const command: Command = {
     const dir = mkdtempSync(join(tmpdir(), 'bench-sqlite-'))
     const keys = Array.from({ length: keyCount }, (_, i) => `user:${i}`)
     const random = seededRandom(42)
-    const sequence = new Uint32Array(1 << 16)
-    for (let i = 0; i < sequence.length; i++) sequence[i] = Math.floor(random() * keyCount)
+    let sequence: Uint32Array = new Uint32Array(1 << 16)
+    if (zipf > 0) sequence = zipfIndices(keyCount, zipf, sequence.length, random)
+    else for (let i = 0; i < sequence.length; i++) sequence[i] = Math.floor(random() * keyCount)
 
     const built: SqliteSubject[] = []
     try {
@@ -272,7 +290,8 @@ export const command: Command = {
           }
         }
       }
-      const summary = { keys: keyCount, l1, concurrencies, timeMs, runs, rows }
+      const distribution = zipf > 0 ? `Zipf s=${zipf}` : 'uniform'
+      const summary = { keys: keyCount, l1, distribution, concurrencies, timeMs, runs, rows }
       output(values.json, summary, () => {
         const table = markdownTable(
           ['op', 'concurrency', 'subject', 'ops/s', '× Keyv+@keyv/sqlite', 'hit ratio'],
@@ -285,7 +304,7 @@ export const command: Command = {
             row.hitRatio === null ? '-' : `${(row.hitRatio * 100).toFixed(1)}%`,
           ]),
         )
-        return `SQLite: ${keyCount} keys (uniform), gets are hits, sets overwrite; median of ${runs} × ${timeMs} ms\n\n${table}`
+        return `SQLite: ${keyCount} keys (${distribution}), gets are hits, sets overwrite; median of ${runs} × ${timeMs} ms\n\n${table}`
       })
     } finally {
       for (const s of built) await s.close().catch(() => undefined)
