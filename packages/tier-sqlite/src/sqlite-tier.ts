@@ -126,6 +126,8 @@ export class SqliteTier implements Tier {
 
   readonly #timer: NodeJS.Timeout | undefined
   #lastPrune: number
+  /** Prune period in ms, `undefined` when the background prune is off. */
+  readonly #pruneEvery: number | undefined
   #pruning: Promise<number> | undefined
   #flushScheduled = false
   #evictions = 0
@@ -216,12 +218,15 @@ export class SqliteTier implements Tier {
     this.#txHousekeeping = db.transaction((now: number) => this.#housekeeping(now))
 
     this.#lastPrune = this.#now()
+    // One unref'ed timer: prunes every pruneInterval (when enabled) and, with a cap, flushes access times.
+    const pruneEvery = o.pruneInterval > 0 && Number.isFinite(o.pruneInterval) ? o.pruneInterval : undefined
+    this.#pruneEvery = pruneEvery
     const tick = Math.min(
-      o.pruneInterval,
-      this.#capped ? TOUCH_FLUSH_MS : Number.POSITIVE_INFINITY,
+      pruneEvery ?? MAX_TIMER_MS,
+      this.#capped ? TOUCH_FLUSH_MS : MAX_TIMER_MS,
       MAX_TIMER_MS,
     )
-    if (o.pruneInterval > 0 && Number.isFinite(tick)) {
+    if (pruneEvery !== undefined || this.#capped) {
       this.#timer = setInterval(() => this.#tick(), Math.max(tick, 10))
       this.#timer.unref()
     }
@@ -604,8 +609,9 @@ export class SqliteTier implements Tier {
     if (this.#expired.size > 0 || (this.#touched?.size ?? 0) > 0) {
       this.#write('flush', () => this.#txHousekeeping.immediate(this.#now())).catch(noop)
     }
-    if (this.#o.pruneInterval > 0 && this.#now() - this.#lastPrune >= this.#o.pruneInterval)
+    if (this.#pruneEvery !== undefined && this.#now() - this.#lastPrune >= this.#pruneEvery) {
       this.prune().catch(noop)
+    }
   }
 
   #scheduleFlush(): void {

@@ -133,7 +133,7 @@ describe('sqliteTier caps', () => {
   it('access times are flushed in the background, so another process sees the recency', async () => {
     const path = tmp.file('touch.db')
     const clock = manualClock()
-    const reader = make({ path, maxEntries: 100, now: clock.now })
+    const reader = make({ path, maxEntries: 100, now: clock.now, pruneInterval: 0 }) // the flush runs even without prune
     await reader.setMany([
       ['a', entry('a', { now: clock.now() })],
       ['b', entry('b', { now: clock.now() })],
