@@ -139,7 +139,8 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     const hash = hashString(this.keyAt[slot]!, this.#seed)
     this.#hash[slot] = hash
     const sketch = this.#sketch
-    if (this.count > sketch.capacity) {
+    if (this.count > sketch.capacity && sketch.capacity < this.maxEntries) {
+      // Byte budgets and large entry budgets: the sketch grows with the entry count (each growth resets it).
       sketch.ensureCapacity(Math.min(this.maxEntries, this.count * 2))
       if (this.#sampleLimit !== NEVER) this.#sampleLimit = sampleSize(this.#capacityEntries())
     }
