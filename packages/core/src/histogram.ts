@@ -15,13 +15,16 @@ export class LatencyHistogram {
   #sum = 0
   #max = 0
 
-  /** Records one duration in milliseconds. */
-  record(ms: number): void {
+  /**
+   * Records a duration in milliseconds. `weight` > 1 records a sampled observation that stands for `weight`
+   * calls (the L1 hit path times 1 call in 128), keeping percentiles unbiased.
+   */
+  record(ms: number, weight = 1): void {
     if (!(ms >= 0)) return
-    this.#count++
-    this.#sum += ms
+    this.#count += weight
+    this.#sum += ms * weight
     if (ms > this.#max) this.#max = ms
-    this.#counts[LatencyHistogram.#bucket(ms)]!++
+    this.#counts[LatencyHistogram.#bucket(ms)]! += weight
   }
 
   static #bucket(ms: number): number {

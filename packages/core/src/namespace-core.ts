@@ -56,6 +56,23 @@ export class NamespaceCore {
     this.hasShared = this.hasRemote
   }
 
+  /**
+   * The L1 hit path shared by `get()` and `getOrSet()`: a fresh entry from the first tier, already counted,
+   * or `undefined`. One call in 128 is timed and recorded with weight 128: timing every hit would double its cost.
+   */
+  freshL1(fullKey: string): StoredEntry | undefined {
+    const l1 = this.l1
+    if (l1 === undefined) return undefined
+    const sampled = (++this.sample & 127) === 0
+    const started = sampled ? performance.now() : 0
+    const entry = l1.getSync(fullKey)
+    if (entry === undefined || entry.expiresAt <= this.ctx.now()) return undefined
+    if (sampled) this.counters.getLatency.record(performance.now() - started, 128)
+    this.counters.hits++
+    this.counters.tierHits[0]!++
+    return entry
+  }
+
   /** Publishes an operation event; callers check `channels.operation.hasSubscribers` first so this costs nothing unobserved. */
   emit(
     op: OperationEvent['op'],
@@ -74,6 +91,14 @@ export class NamespaceCore {
     if (outcome !== undefined) event.outcome = outcome
     if (tierIndex !== undefined) event.tier = this.tiers[tierIndex]?.name
     channels.operation.publish(event)
+  }
+
+  /**
+   * `prefix + key` for writes: reuses a remembered string but does not remember new ones, so a stream of
+   * distinct keys being written does not churn the memo that reads rely on.
+   */
+  writeKey(key: string): string {
+    return this.#keys.get(key) ?? this.prefix + key
   }
 
   /** `prefix + key`, remembered (see KEY_MEMO_LIMIT). */

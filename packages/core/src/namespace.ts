@@ -5,8 +5,15 @@ import { type CallPolicy, countHit, loadThrough, maybeRefreshEarly } from './get
 import type { NamespaceCore } from './namespace-core.js'
 import type { GetOrSetOptions, Loader, NamespaceStats, SetOptions, WrapOptions } from './options.js'
 import { lookup, lookupMany } from './read-path.js'
-import { assertKey, checkTags, keyError, resolvePolicy, valueError } from './validate.js'
-import { clearEntries, deleteEntries, deleteTagged, type WriteItem, writeEntries } from './write-path.js'
+import { assertKey, checkTags, keyError, MAX_KEY_LENGTH, resolvePolicy, valueError } from './validate.js'
+import {
+  clearEntries,
+  deleteEntries,
+  deleteTagged,
+  type WriteItem,
+  writeEntries,
+  writeLocalEntry,
+} from './write-path.js'
 
 /** Options of `get`. */
 export interface GetOptions {
@@ -18,6 +25,7 @@ export interface GetOptions {
 export type SetManyItem<TValue = unknown> = [string, TValue] | ({ key: string; value: TValue } & SetOptions)
 
 const DEFAULT_LOCK_WAIT_MS = 5000
+const RESOLVED: Promise<void> = Promise.resolve()
 
 /**
  * One namespace of a cache: its keys are prefixed with `name:` in every tier and it has its own policy
@@ -44,21 +52,14 @@ export class NamespaceCache {
    */
   get<TValue = unknown>(key: string, options?: GetOptions): Promise<TValue | undefined> {
     const ns = this.#ns
-    const err =
-      keyError(key) ?? (ns.ctx.closed ? new CacheError('E_CLOSED', 'the cache is closed') : undefined)
-    if (err !== undefined) return Promise.reject(err)
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || ns.ctx.closed) {
+      return Promise.reject(keyError(key) ?? new CacheError('E_CLOSED', 'the cache is closed'))
+    }
     const fullKey = ns.fullKey(key)
-    const l1 = ns.l1
-    // The L1 hit path: no await, no allocation beyond the key string and the returned promise.
-    if (l1 !== undefined && (++ns.sample & 15) !== 0) {
-      const entry = l1.getSync(fullKey)
-      if (entry !== undefined && entry.expiresAt > ns.ctx.now()) {
-        ns.counters.hits++
-        ns.counters.tierHits[0]!++
-        ns.tiers[0]!.hits++
-        if (channels.operation.hasSubscribers) ns.emit('get', key, performance.now(), 'hit', 0)
-        return Promise.resolve(entry.value as TValue)
-      }
+    const entry = ns.freshL1(fullKey)
+    if (entry !== undefined) {
+      if (channels.operation.hasSubscribers) ns.emit('get', key, performance.now(), 'hit', 0)
+      return Promise.resolve(entry.value as TValue)
     }
     return this.#getSlow(key, fullKey, options?.allowStale === true) as Promise<TValue | undefined>
   }
@@ -115,7 +116,7 @@ export class NamespaceCache {
     if (verr !== undefined) throw verr
     const p = options === undefined ? this.#ns.policy : resolvePolicy(options, this.#ns.policy, `${where}: `)
     return {
-      fullKey: this.#ns.fullKey(key),
+      fullKey: this.#ns.writeKey(key),
       value,
       ttlMs: p.ttlMs,
       graceMs: p.graceMs,
@@ -124,11 +125,24 @@ export class NamespaceCache {
   }
 
   /** Stores `value` in every tier of the namespace (write-through). */
-  async set(key: string, value: unknown, options?: SetOptions): Promise<void> {
-    this.#ns.ctx.assertOpen()
-    const started = performance.now()
-    await writeEntries(this.#ns, [this.#item(key, value, options, 'set')])
-    if (channels.operation.hasSubscribers) this.#ns.emit('set', key, started)
+  set(key: string, value: unknown, options?: SetOptions): Promise<void> {
+    const ns = this.#ns
+    try {
+      ns.ctx.assertOpen()
+      const item = this.#item(key, value, options, 'set')
+      if (!ns.hasRemote) {
+        // Memory-only namespace: nothing to await, so no async machinery either.
+        writeLocalEntry(ns, item)
+        if (channels.operation.hasSubscribers) ns.emit('set', key, performance.now())
+        return RESOLVED
+      }
+      const started = performance.now()
+      return writeEntries(ns, [item]).then(() => {
+        if (channels.operation.hasSubscribers) ns.emit('set', key, started)
+      })
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   /** Stores many values; remote tiers get one batch each. Every item is validated before anything is written. */
@@ -238,19 +252,13 @@ export class NamespaceCache {
       return Promise.reject(err)
     }
     const fullKey = ns.fullKey(key)
-    const l1 = ns.l1
-    // Same sampling as get(): 1 call in 16 takes the timed path below.
-    if (l1 !== undefined && (++ns.sample & 15) !== 0) {
-      const entry = l1.getSync(fullKey)
-      if (entry !== undefined && entry.expiresAt > ns.ctx.now()) {
-        ns.counters.hits++
-        ns.counters.tierHits[0]!++
-        ns.tiers[0]!.hits++
-        if (channels.operation.hasSubscribers) ns.emit('getOrSet', key, performance.now(), 'hit', 0)
-        if (p.earlyRefresh > 0)
-          maybeRefreshEarly(ns, key, fullKey, loader, p, { entry, index: 0, stale: false, raw: undefined })
-        return Promise.resolve(entry.value as TValue)
+    const entry = ns.freshL1(fullKey)
+    if (entry !== undefined) {
+      if (channels.operation.hasSubscribers) ns.emit('getOrSet', key, performance.now(), 'hit', 0)
+      if (p.earlyRefresh > 0) {
+        maybeRefreshEarly(ns, key, fullKey, loader, p, { entry, index: 0, stale: false, raw: undefined })
       }
+      return Promise.resolve(entry.value as TValue)
     }
     const started = performance.now()
     if (ns.flights.has(fullKey)) {

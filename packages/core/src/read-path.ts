@@ -41,7 +41,6 @@ export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found 
       continue
     }
     if (entry.expiresAt > now) {
-      t.hits++
       const found: Found = { entry, index: i, stale: false, raw }
       if (i > 0) backfill(ns, fullKey, found)
       return found
@@ -96,7 +95,6 @@ export async function lookupMany(ns: NamespaceCore, fullKeys: string[]): Promise
         return
       }
       if (entry.expiresAt > now) {
-        t.hits++
         const found: Found = { entry, index: ti, stale: false, raw: raws[j] }
         out[i] = found
         if (ti > 0) backfill(ns, fullKeys[i]!, found)

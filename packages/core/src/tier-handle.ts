@@ -20,7 +20,6 @@ export class TierHandle {
   readonly breaker: CircuitBreaker | undefined
   /** The tier rejects slow calls itself (`capabilities.timeouts`): no timer race per call. */
   readonly #ownDeadline: boolean
-  hits = 0
   misses = 0
   sets = 0
   deletes = 0
@@ -133,7 +132,7 @@ export class TierHandle {
     const stats: TierStats = {
       name: this.name,
       kind: this.kind,
-      hits: this.hits,
+      hits: 0,
       misses: this.misses,
       sets: this.sets,
       deletes: this.deletes,

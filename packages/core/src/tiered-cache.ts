@@ -447,7 +447,6 @@ export class TieredCache {
       for (const core of this.#cores.values()) {
         for (const forked of core.tiers) {
           if (forked !== h && forked.name === h.name) {
-            s.hits += forked.hits
             s.misses += forked.misses
             s.sets += forked.sets
             s.deletes += forked.deletes
@@ -455,6 +454,11 @@ export class TieredCache {
         }
       }
       tiers[h.name] = s
+    }
+    // A tier's hits are the hits it served, summed over the namespaces that use it.
+    for (const ns of Object.values(namespaces)) {
+      for (const [tier, n] of Object.entries(ns.hitsByTier))
+        if (tiers[tier] !== undefined) tiers[tier].hits += n
     }
     const totals = sumStats(Object.values(namespaces))
     return { ...totals, totals, namespaces, tiers }

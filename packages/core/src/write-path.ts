@@ -42,6 +42,28 @@ function remoteJob(
 }
 
 /**
+ * The write path of a namespace with local tiers only: synchronous, no intermediate arrays, so an L1 `set`
+ * costs one entry object and the store's own work.
+ */
+export function writeLocalEntry(ns: NamespaceCore, it: WriteItem): void {
+  const now = ns.ctx.now()
+  const live = it.ttlMs + it.graceMs > 0
+  const entry: StoredEntry = {
+    value: it.value,
+    createdAt: now,
+    expiresAt: now + it.ttlMs,
+    staleUntil: now + it.ttlMs + it.graceMs,
+    tags: it.tags,
+  }
+  for (const t of ns.tiers) {
+    if (live) t.local!.setSync(it.fullKey, entry)
+    else t.local!.deleteSync([it.fullKey])
+    t.sets++
+  }
+  ns.counters.sets++
+}
+
+/**
  * Write-through. Every value is serialized and encoded before anything is stored, so a value that cannot be
  * serialized fails the call and leaves the cache untouched. Local tiers are written synchronously, remote
  * tiers in parallel (awaited unless `backgroundRemoteWrites`).
