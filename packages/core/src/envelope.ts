@@ -119,6 +119,19 @@ export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; pay
     need(len)
     const start = o
     o += len
+    // Ids and most tags are short ASCII: building them by char code skips TextDecoder's per-call cost.
+    if (len <= 32) {
+      let ascii = ''
+      for (let i = start; i < o; i++) {
+        const c = bytes[i]!
+        if (c > 0x7f) {
+          ascii = ''
+          break
+        }
+        ascii += String.fromCharCode(c)
+      }
+      if (ascii.length === len) return ascii
+    }
     try {
       return fromUtf8.decode(bytes.subarray(start, o))
     } catch (err) {
