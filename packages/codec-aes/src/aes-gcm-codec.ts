@@ -100,18 +100,46 @@ export class AesGcmCodec implements Codec {
     return out
   }
 
+  /**
+   * Decrypts with the key named by `ctx.param` (the engine records it in the envelope). A caller that has
+   * no key id (a bare `{ key }` context) gets each listed key tried, current first: GCM's tag tells which
+   * one is right, so a wrong key can never produce plaintext.
+   */
   decode(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
-    const key = this.#keys.get(ctx.param)
-    if (!key) {
-      throw new CacheError(
-        'E_DECODE',
-        `codec-aes: entry was encrypted with key id '${ctx.param}', which is not in keys (${this.keyIds.join(', ')})`,
-      )
-    }
     if (!(bytes instanceof Uint8Array) || bytes.length < NONCE_BYTES + TAG_BYTES) {
       throw new CacheError(
         'E_DECODE',
         `codec-aes: entry is too short to be AES-GCM output (${bytes?.length ?? 0} bytes)`,
+      )
+    }
+    if (typeof ctx?.key !== 'string') {
+      throw new CacheError(
+        'E_DECODE',
+        'codec-aes: decode needs ctx.key (the cache key bound as associated data)',
+      )
+    }
+    const param = ctx.param
+    if (param === undefined || param === '') {
+      const ids = [this.current, ...this.keyIds.filter((id) => id !== this.current)]
+      let last: unknown
+      for (const id of ids) {
+        try {
+          return this.#decrypt(bytes, ctx.key, id)
+        } catch (err) {
+          last = err
+        }
+      }
+      throw last
+    }
+    return this.#decrypt(bytes, ctx.key, param)
+  }
+
+  #decrypt(bytes: Uint8Array, cacheKey: string, keyId: string): Uint8Array {
+    const key = this.#keys.get(keyId)
+    if (!key) {
+      throw new CacheError(
+        'E_DECODE',
+        `codec-aes: entry was encrypted with key id '${keyId}', which is not in keys (${this.keyIds.join(', ')})`,
       )
     }
     const tagAt = bytes.length - TAG_BYTES
@@ -120,14 +148,14 @@ export class AesGcmCodec implements Codec {
         authTagLength: TAG_BYTES,
       })
       decipher.setAuthTag(bytes.subarray(tagAt))
-      decipher.setAAD(Buffer.from(ctx.key, 'utf8'))
+      decipher.setAAD(Buffer.from(cacheKey, 'utf8'))
       const plain = decipher.update(bytes.subarray(NONCE_BYTES, tagAt))
       decipher.final() // throws when the tag does not match: tampered, wrong key, or another cache key
       return plain
     } catch (err) {
       throw new CacheError(
         'E_DECODE',
-        `codec-aes: entry failed authentication with key id '${ctx.param}' (tampered, copied from another key, or a different key under the same id)`,
+        `codec-aes: entry failed authentication with key id '${keyId}' (tampered, copied from another key, or a different key under the same id)`,
         { cause: err },
       )
     }

@@ -34,7 +34,10 @@ export function aesKeysFromEnv(
   for (const [id, text] of Object.entries(parsed.keys)) {
     const idProblem = keyIdProblem(id)
     if (idProblem) {
-      throw new CacheError('E_INVALID_ENV', `codec-aes: ${AES_KEYS_ENV} has an invalid key id '${id}': ${idProblem}`)
+      throw new CacheError(
+        'E_INVALID_ENV',
+        `codec-aes: ${AES_KEYS_ENV} has an invalid key id '${id}': ${idProblem}`,
+      )
     }
     const key = parseKey(text)
     if (typeof key === 'string') {

@@ -107,7 +107,9 @@ export class GzipCodec implements Codec {
     return out.length < bytes.length ? out : skip(bytes, ctx)
   }
 
-  decode(bytes: Uint8Array, _ctx: CodecContext): Uint8Array | Promise<Uint8Array> {
+  decode(bytes: Uint8Array, ctx?: CodecContext): Uint8Array | Promise<Uint8Array> {
+    // A caller holding the context of a skipped encode (payload left as it was) gets it back as it is.
+    if (ctx?.skipped === true) return bytes
     if (!(bytes instanceof Uint8Array) || bytes.length < MIN_GZIP_BYTES) {
       throw new CacheError('E_DECODE', `codec-gzip: input is not gzip data (${bytes?.length ?? 0} bytes)`)
     }

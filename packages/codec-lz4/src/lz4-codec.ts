@@ -64,7 +64,9 @@ export class Lz4Codec implements Codec {
     return out.length < bytes.length ? out : skip(bytes, ctx)
   }
 
-  decode(bytes: Uint8Array, _ctx: CodecContext): Uint8Array {
+  decode(bytes: Uint8Array, ctx?: CodecContext): Uint8Array {
+    // A caller holding the context of a skipped encode (payload left as it was) gets it back as it is.
+    if (ctx?.skipped === true) return bytes
     if (!(bytes instanceof Uint8Array) || bytes.length <= HEADER_BYTES) {
       throw new CacheError('E_DECODE', `codec-lz4: input is not an lz4 block (${bytes?.length ?? 0} bytes)`)
     }
