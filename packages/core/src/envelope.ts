@@ -166,14 +166,53 @@ export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; pay
   }
 }
 
+/** Serializer id of an envelope that wraps bytes a caller stored directly in a tier (see `envelopeOf`). */
+export const RAW_SERIALIZER_ID = 'raw'
+
+/** Whether `bytes` starts like an envelope of this format version (cheap: three bytes). */
+export function looksLikeEnvelope(bytes: Uint8Array): boolean {
+  return (
+    bytes.length >= FIXED + 4 && bytes[0] === MAGIC_0 && bytes[1] === MAGIC_1 && bytes[2] === ENVELOPE_VERSION
+  )
+}
+
 /**
- * For remote tiers that store only the bytes (Redis): rebuilds the `StoredEntry` from an envelope.
+ * The bytes a tier that keeps only bytes (Redis, Keyv) should store for `entry`. The engine always hands tiers
+ * envelopes, which are stored as they are. A caller using the tier directly with arbitrary bytes gets them
+ * wrapped in a `'raw'` envelope carrying the entry's times and tags, so `entryFromEnvelope` can give back the
+ * very bytes with their TTL.
+ */
+export function envelopeOf(entry: StoredEntry): Uint8Array {
+  const value = entry.value
+  if (!(value instanceof Uint8Array)) {
+    throw new CacheError(
+      'E_INVALID_VALUE',
+      `a remote tier stores bytes (Uint8Array), got ${value === null ? 'null' : typeof value}`,
+    )
+  }
+  if (looksLikeEnvelope(value)) return value
+  return encodeEnvelope(
+    {
+      createdAt: entry.createdAt,
+      expiresAt: entry.expiresAt,
+      staleUntil: entry.staleUntil,
+      tags: entry.tags,
+      serializer: RAW_SERIALIZER_ID,
+      codecs: [],
+    },
+    value,
+  )
+}
+
+/**
+ * For remote tiers that store only the bytes (Redis): rebuilds the `StoredEntry` from an envelope (for a
+ * `'raw'` envelope made by `envelopeOf`, `value` is the caller's original bytes).
  * Throws `CacheError` `E_DECODE` for bytes that are not an envelope.
  */
 export function entryFromEnvelope(bytes: Uint8Array): StoredEntry<Uint8Array> {
-  const { header } = decodeEnvelope(bytes)
+  const { header, payload } = decodeEnvelope(bytes)
   return {
-    value: bytes,
+    value: header.serializer === RAW_SERIALIZER_ID && header.codecs.length === 0 ? payload : bytes,
     createdAt: header.createdAt,
     expiresAt: header.expiresAt,
     staleUntil: header.staleUntil,

@@ -22,7 +22,15 @@ export { CacheError, errorCodes, isCacheError } from './errors.js'
 export type { CacheErrorCode } from './errors.js'
 export { parseDuration, parseBytes } from './duration.js'
 export type { Duration, ByteSize } from './duration.js'
-export { encodeEnvelope, decodeEnvelope, entryFromEnvelope, ENVELOPE_VERSION } from './envelope.js'
+export {
+  encodeEnvelope,
+  decodeEnvelope,
+  entryFromEnvelope,
+  envelopeOf,
+  looksLikeEnvelope,
+  ENVELOPE_VERSION,
+  RAW_SERIALIZER_ID,
+} from './envelope.js'
 export type { EnvelopeHeader, AppliedCodec } from './envelope.js'
 export { createCache, TieredCache, DEFAULT_NAMESPACE } from './tiered-cache.js'
 export { NamespaceCache } from './namespace.js'

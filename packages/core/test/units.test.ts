@@ -188,3 +188,22 @@ describe('configFromEnv()', () => {
     }
   })
 })
+
+describe('envelopeOf()', () => {
+  it('envelopeOf() keeps envelopes as they are and wraps other bytes so entryFromEnvelope() gives them back', async () => {
+    const { envelopeOf } = await import('@tierstack/core')
+    const env = encodeEnvelope(
+      { createdAt: 1, expiresAt: 2, staleUntil: 3, tags: [], serializer: 'json', codecs: [] },
+      new Uint8Array([9]),
+    )
+    expect(envelopeOf({ value: env, createdAt: 1, expiresAt: 2, staleUntil: 3, tags: [] })).toBe(env)
+    const raw = new Uint8Array([0, 1, 2, 3])
+    const wrapped = envelopeOf({ value: raw, createdAt: 10, expiresAt: 20, staleUntil: 30, tags: ['x'] })
+    const back = entryFromEnvelope(wrapped)
+    expect([...back.value]).toEqual([0, 1, 2, 3])
+    expect(back).toMatchObject({ createdAt: 10, expiresAt: 20, staleUntil: 30, tags: ['x'] })
+    expect(() => envelopeOf({ value: 'text', createdAt: 1, expiresAt: 2, staleUntil: 3, tags: [] })).toThrow(
+      CacheError,
+    )
+  })
+})

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import {
   CacheError,
   entryFromEnvelope,
+  envelopeOf,
   type StoredEntry,
   type Tier,
   type TierCapabilities,
@@ -232,7 +233,8 @@ export class KeyvTier implements Tier {
       }
       live.push({
         key: this.#sk(key),
-        value: encodeValue(entry.value as Uint8Array),
+        // Engine writes are envelopes; bytes stored directly by a caller get a 'raw' envelope for their TTL.
+        value: encodeValue(envelopeOf(entry)),
         ttl: ttlUntil(entry.staleUntil, now),
       })
       if (entry.tags.length > 0) tagged.push([key, entry])

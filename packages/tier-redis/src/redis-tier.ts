@@ -4,6 +4,7 @@ import {
   decodeEnvelope,
   ENVELOPE_VERSION,
   entryFromEnvelope,
+  envelopeOf,
   parseDuration,
   type StoredEntry,
   type Tier,
@@ -106,6 +107,10 @@ function readEntry(buf: Buffer): StoredEntry {
     buf[2] !== ENVELOPE_VERSION ||
     ENVELOPE_VERSION !== 1
   ) {
+    return entryFromEnvelope(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
+  }
+  if (buf[28] === 3 && buf[29] === 0x72 && buf[30] === 0x61 && buf[31] === 0x77) {
+    // A 'raw' envelope (bytes a caller stored directly): entryFromEnvelope hands back the original bytes.
     return entryFromEnvelope(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
   }
   const createdAt = buf.readDoubleLE(4)
@@ -394,7 +399,8 @@ export class RedisTier implements Tier {
     const staleUntil = entry.staleUntil
     // Already past grace: storing it would only shadow an older copy, so make sure none is left.
     if (!(staleUntil > now)) return this.client.unlink(redisKey)
-    const value = toBuffer(entry.value as Uint8Array)
+    // Engine writes are envelopes already; bytes stored directly by a caller get a 'raw' envelope for their TTL.
+    const value = toBuffer(envelopeOf(entry))
     let ttl = 0
     let set: Promise<unknown>
     if (staleUntil === Number.POSITIVE_INFINITY) set = this.client.set(redisKey, value)
