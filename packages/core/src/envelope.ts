@@ -93,16 +93,50 @@ export function encodeEnvelope(header: EnvelopeHeader, payload: Uint8Array): Uin
   return out
 }
 
+// Reading f64 through a shared scratch array avoids a DataView allocation per decode (remote hits decode
+// one envelope each). Envelopes are little-endian; big-endian hosts go through DataView.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const scratch = new Float64Array(1)
+const scratchBytes = new Uint8Array(scratch.buffer)
+
+function readF64(bytes: Uint8Array, o: number): number {
+  if (!LITTLE_ENDIAN)
+    return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(o, true)
+  for (let i = 0; i < 8; i++) scratchBytes[i] = bytes[o + i]!
+  return scratch[0]!
+}
+
+/** Reads a string of `len` bytes at `start`; short ASCII (ids, most tags) skips TextDecoder's per-call cost. */
+function readString(bytes: Uint8Array, start: number, len: number): string {
+  const end = start + len
+  if (end > bytes.length) throw decodeError('truncated')
+  if (len <= 32) {
+    let ascii = ''
+    let i = start
+    for (; i < end; i++) {
+      const c = bytes[i]!
+      if (c > 0x7f) break
+      ascii += String.fromCharCode(c)
+    }
+    if (i === end) return ascii
+  }
+  try {
+    return fromUtf8.decode(bytes.subarray(start, end))
+  } catch (err) {
+    throw decodeError('bad utf-8', err)
+  }
+}
+
 /** Parses envelope bytes. Throws `CacheError` `E_DECODE` for anything that is not a well-formed envelope. */
 export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; payload: Uint8Array } {
   if (!(bytes instanceof Uint8Array)) throw decodeError('not bytes')
-  if (bytes.length < FIXED + 4) throw decodeError(`too short (${bytes.length} bytes)`)
+  const n = bytes.length
+  if (n < FIXED + 4) throw decodeError(`too short (${n} bytes)`)
   if (bytes[0] !== MAGIC_0 || bytes[1] !== MAGIC_1) throw decodeError('bad magic')
   if (bytes[2] !== ENVELOPE_VERSION) throw decodeError(`unknown format version ${bytes[2]}`)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const createdAt = view.getFloat64(4, true)
-  const expiresAt = view.getFloat64(12, true)
-  const staleUntil = view.getFloat64(20, true)
+  const createdAt = readF64(bytes, 4)
+  const expiresAt = readF64(bytes, 12)
+  const staleUntil = readF64(bytes, 20)
   if (
     Number.isNaN(createdAt) ||
     Number.isNaN(expiresAt) ||
@@ -112,53 +146,33 @@ export function decodeEnvelope(bytes: Uint8Array): { header: EnvelopeHeader; pay
     throw decodeError('bad timestamps')
   }
   let o = FIXED
-  const need = (n: number) => {
-    if (o + n > bytes.length) throw decodeError('truncated')
-  }
-  const str = (len: number) => {
-    need(len)
-    const start = o
-    o += len
-    // Ids and most tags are short ASCII: building them by char code skips TextDecoder's per-call cost.
-    if (len <= 32) {
-      let ascii = ''
-      for (let i = start; i < o; i++) {
-        const c = bytes[i]!
-        if (c > 0x7f) {
-          ascii = ''
-          break
-        }
-        ascii += String.fromCharCode(c)
-      }
-      if (ascii.length === len) return ascii
-    }
-    try {
-      return fromUtf8.decode(bytes.subarray(start, o))
-    } catch (err) {
-      throw decodeError('bad utf-8', err)
-    }
-  }
-  need(1)
-  const serializer = str(bytes[o++]!)
-  need(1)
+  let len = bytes[o++]!
+  const serializer = readString(bytes, o, len)
+  o += len
+  if (o >= n) throw decodeError('truncated')
   const codecCount = bytes[o++]!
   const codecs: AppliedCodec[] = []
   for (let i = 0; i < codecCount; i++) {
-    need(1)
-    const id = str(bytes[o++]!)
-    need(1)
-    const param = str(bytes[o++]!)
+    if (o >= n) throw decodeError('truncated')
+    len = bytes[o++]!
+    const id = readString(bytes, o, len)
+    o += len
+    if (o >= n) throw decodeError('truncated')
+    len = bytes[o++]!
+    const param = readString(bytes, o, len)
+    o += len
     codecs.push({ id, param })
   }
-  need(2)
-  const tagCount = view.getUint16(o, true)
+  if (o + 2 > n) throw decodeError('truncated')
+  const tagCount = bytes[o]! | (bytes[o + 1]! << 8)
   o += 2
   const tags: string[] = []
   for (let i = 0; i < tagCount; i++) {
-    need(2)
-    const len = view.getUint16(o, true)
+    if (o + 2 > n) throw decodeError('truncated')
+    len = bytes[o]! | (bytes[o + 1]! << 8)
     o += 2
-    tags.push(str(len))
+    tags.push(readString(bytes, o, len))
+    o += len
   }
   return {
     header: { createdAt, expiresAt, staleUntil, tags, serializer, codecs },

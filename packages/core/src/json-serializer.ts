@@ -120,7 +120,10 @@ export class JsonSerializer implements Serializer {
 
   deserialize(bytes: Uint8Array): unknown {
     try {
-      return decodeValue(JSON.parse(decoder.decode(bytes)))
+      const text = decoder.decode(bytes)
+      // Tags are only ever written as the key "$t"; text without it holds plain JSON and needs no tree walk
+      // (an escaped quote inside a string cannot form the sequence, so no tag is ever missed).
+      return text.includes('"$t"') ? decodeValue(JSON.parse(text)) : JSON.parse(text)
     } catch (err) {
       if (err instanceof CacheError) throw err
       throw new CacheError('E_DECODE', `json serializer cannot read the payload: ${(err as Error).message}`, {

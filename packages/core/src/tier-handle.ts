@@ -4,7 +4,7 @@ import { CacheError, isCacheError } from './errors.js'
 import { channels } from './events.js'
 import { LatencyHistogram } from './histogram.js'
 import type { TierStats } from './options.js'
-import { TIMED_OUT, withTimeout } from './timeout.js'
+import { DeadlineQueue, TIMED_OUT } from './timeout.js'
 
 type TierOp = 'get' | 'getMany' | 'set' | 'setMany' | 'delete' | 'clear' | 'deleteByTag'
 
@@ -18,8 +18,8 @@ export class TierHandle {
   /** Set for local tiers: the synchronous twins. */
   readonly local: LocalTier | undefined
   readonly breaker: CircuitBreaker | undefined
-  /** The tier rejects slow calls itself (`capabilities.timeouts`): no timer race per call. */
-  readonly #ownDeadline: boolean
+  /** Per-call timeouts of this tier (none for local tiers and tiers with their own deadline). */
+  readonly #deadlines: DeadlineQueue | undefined
   misses = 0
   sets = 0
   deletes = 0
@@ -42,7 +42,9 @@ export class TierHandle {
     this.name = tier.name
     this.kind = tier.kind
     this.local = tier.kind === 'local' ? (tier as LocalTier) : undefined
-    this.#ownDeadline = tier.capabilities?.timeouts === true
+    // A tier that rejects slow calls itself (`capabilities.timeouts`) needs no timer race per call.
+    const ownDeadline = tier.capabilities?.timeouts === true
+    this.#deadlines = ownDeadline || !Number.isFinite(timeoutMs) ? undefined : new DeadlineQueue(timeoutMs)
     this.breaker =
       tier.kind === 'remote'
         ? new CircuitBreaker(threshold, resetAfterMs, now, (state) => {
@@ -76,7 +78,7 @@ export class TierHandle {
     try {
       let result: T | typeof TIMED_OUT
       try {
-        result = await (this.#ownDeadline ? fn() : withTimeout(fn(), this.timeoutMs))
+        result = await (this.#deadlines === undefined ? fn() : this.#deadlines.race(fn()))
       } catch (err) {
         if (isCacheError(err, 'E_DECODE')) {
           breaker?.success()

@@ -207,3 +207,30 @@ describe('envelopeOf()', () => {
     )
   })
 })
+
+describe('DeadlineQueue', () => {
+  it('race() settles fast calls with their result and times out slow ones in order, with one timer', async () => {
+    const { DeadlineQueue, TIMED_OUT } = await import('../src/timeout.js')
+    const q = new DeadlineQueue(40)
+    const later = (ms: number, v: string) => new Promise<string>((r) => setTimeout(() => r(v), ms))
+    const failing = new Promise<string>((_, reject) => setTimeout(() => reject(new Error('boom')), 5))
+    const started = performance.now()
+    const results = await Promise.allSettled([
+      q.race(later(5, 'fast')),
+      q.race(later(200, 'slow')),
+      q.race(failing),
+      q.race(later(10, 'fast2')),
+      q.race(later(300, 'slower')),
+    ])
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'fast',
+      TIMED_OUT,
+      'boom',
+      'fast2',
+      TIMED_OUT,
+    ])
+    expect(performance.now() - started).toBeLessThan(150)
+    // Reusable after draining.
+    expect(await q.race(later(1, 'again'))).toBe('again')
+  })
+})
