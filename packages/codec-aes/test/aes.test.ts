@@ -1,37 +1,15 @@
 import { createDecipheriv, randomBytes } from 'node:crypto'
 import { describe, expect, it } from '@jest/globals'
-import { type CodecContext, isCacheError } from '@tierstack/core'
+import { isCacheError } from '@tierstack/core'
+import { codecContext, codeOf, errorOf, sameBytes } from '@tierstack/test-suite'
 import { aesGcm } from '../src/index.js'
 
 const K1 = randomBytes(32)
 const K2 = randomBytes(32)
 
-function ctx(key = 'ns:key', param = ''): CodecContext {
-  return { key, param, skipped: false }
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
-}
-
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  return undefined
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  const err = errorOf(fn)
-  if (err === undefined) return undefined
-  return isCacheError(err) ? err.code : `not a CacheError: ${String(err)}`
-}
-
 /** Encrypts and returns the output with the context the engine would record. */
 function seal(codec: ReturnType<typeof aesGcm>, plain: Uint8Array, key = 'ns:key') {
-  const c = ctx(key)
+  const c = codecContext(key)
   const out = codec.encode(plain, c)
   return { out, param: c.param, skipped: c.skipped }
 }
@@ -52,7 +30,7 @@ describe('aesGcm()', () => {
       expect(skipped).toBe(false)
       expect(param).toBe('k1')
       expect(out.length).toBe(plain.length + 28)
-      expect(same(codec.decode(out, ctx('ns:key', param)), plain)).toBe(true)
+      expect(sameBytes(codec.decode(out, codecContext('ns:key', param)), plain)).toBe(true)
     }
   })
 
@@ -83,50 +61,52 @@ describe('aesGcm()', () => {
     for (let i = 0; i < out.length; i++) {
       const tampered = Buffer.from(out)
       tampered[i]! ^= 0x01
-      expect(codeOf(() => codec.decode(tampered, ctx('ns:key', param)))).toBe('E_DECODE')
+      expect(codeOf(() => codec.decode(tampered, codecContext('ns:key', param)))).toBe('E_DECODE')
     }
-    expect(codeOf(() => codec.decode(out.subarray(0, out.length - 1), ctx('ns:key', param)))).toBe('E_DECODE')
-    expect(codeOf(() => codec.decode(out.subarray(0, 27), ctx('ns:key', param)))).toBe('E_DECODE')
-    expect(codeOf(() => codec.decode(Buffer.concat([out, Buffer.of(0)]), ctx('ns:key', param)))).toBe(
+    expect(codeOf(() => codec.decode(out.subarray(0, out.length - 1), codecContext('ns:key', param)))).toBe(
       'E_DECODE',
     )
+    expect(codeOf(() => codec.decode(out.subarray(0, 27), codecContext('ns:key', param)))).toBe('E_DECODE')
+    expect(
+      codeOf(() => codec.decode(Buffer.concat([out, Buffer.of(0)]), codecContext('ns:key', param))),
+    ).toBe('E_DECODE')
   })
 
   it('decode() throws E_DECODE for an entry copied under another cache key (AAD binding)', () => {
     const codec = aesGcm({ keys: { k1: K1 } })
     const { out, param } = seal(codec, Buffer.from('{"role":"admin"}'), 'users:alice')
-    expect(codeOf(() => codec.decode(out, ctx('users:bob', param)))).toBe('E_DECODE')
-    expect(codeOf(() => codec.decode(out, ctx('other:alice', param)))).toBe('E_DECODE')
-    expect(codeOf(() => codec.decode(out, ctx('users:alice ', param)))).toBe('E_DECODE')
-    expect(codec.decode(out, ctx('users:alice', param)).toString()).toBe('{"role":"admin"}')
+    expect(codeOf(() => codec.decode(out, codecContext('users:bob', param)))).toBe('E_DECODE')
+    expect(codeOf(() => codec.decode(out, codecContext('other:alice', param)))).toBe('E_DECODE')
+    expect(codeOf(() => codec.decode(out, codecContext('users:alice ', param)))).toBe('E_DECODE')
+    expect(codec.decode(out, codecContext('users:alice', param)).toString()).toBe('{"role":"admin"}')
   })
 
   it('decode() reads old entries after rotation while their key is listed; new entries use current', () => {
     const before = aesGcm({ keys: { k1: K1 }, current: 'k1' })
     const old = seal(before, Buffer.from('written with k1'))
     const after = aesGcm({ keys: { k1: K1, k2: K2 }, current: 'k2' })
-    expect(after.decode(old.out, ctx('ns:key', old.param)).toString()).toBe('written with k1')
+    expect(after.decode(old.out, codecContext('ns:key', old.param)).toString()).toBe('written with k1')
     const fresh = seal(after, Buffer.from('written with k2'))
     expect(fresh.param).toBe('k2')
-    expect(after.decode(fresh.out, ctx('ns:key', fresh.param)).toString()).toBe('written with k2')
+    expect(after.decode(fresh.out, codecContext('ns:key', fresh.param)).toString()).toBe('written with k2')
     // A process still on the old config cannot read k2 entries: E_DECODE, which the engine treats as a miss.
-    expect(codeOf(() => before.decode(fresh.out, ctx('ns:key', fresh.param)))).toBe('E_DECODE')
+    expect(codeOf(() => before.decode(fresh.out, codecContext('ns:key', fresh.param)))).toBe('E_DECODE')
   })
 
   it('decode() throws E_DECODE naming the key id for an entry under a removed key', () => {
     const old = seal(aesGcm({ keys: { k1: K1 } }), Buffer.from('x'))
     const codec = aesGcm({ keys: { k2: K2 } })
-    const err = errorOf(() => codec.decode(old.out, ctx('ns:key', old.param)))
+    const err = errorOf(() => codec.decode(old.out, codecContext('ns:key', old.param)))
     expect(isCacheError(err, 'E_DECODE')).toBe(true)
     expect((err as Error).message).toContain("'k1'")
-    expect(codeOf(() => codec.decode(old.out, ctx('ns:key', '')))).toBe('E_DECODE')
+    expect(codeOf(() => codec.decode(old.out, codecContext('ns:key', '')))).toBe('E_DECODE')
   })
 
   it('decode() throws E_DECODE when a different key is listed under the same id', () => {
     const old = seal(aesGcm({ keys: { k1: K1 } }), Buffer.from('x'))
-    expect(codeOf(() => aesGcm({ keys: { k1: K2 } }).decode(old.out, ctx('ns:key', old.param)))).toBe(
-      'E_DECODE',
-    )
+    expect(
+      codeOf(() => aesGcm({ keys: { k1: K2 } }).decode(old.out, codecContext('ns:key', old.param))),
+    ).toBe('E_DECODE')
   })
 
   it('aesGcm() accepts 32-byte keys as Buffer, Uint8Array, hex, base64 and base64url, all equivalent', () => {
@@ -143,7 +123,7 @@ describe('aesGcm()', () => {
     for (const form of forms) {
       expect(
         aesGcm({ keys: { k: form } })
-          .decode(out, ctx('ns:key', param))
+          .decode(out, codecContext('ns:key', param))
           .toString(),
       ).toBe('same key')
     }
@@ -156,7 +136,7 @@ describe('aesGcm()', () => {
     const { out, param } = seal(codec, Buffer.from('x'))
     expect(
       aesGcm({ keys: { k: K1 } })
-        .decode(out, ctx('ns:key', param))
+        .decode(out, codecContext('ns:key', param))
         .toString(),
     ).toBe('x')
   })

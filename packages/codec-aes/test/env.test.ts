@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from '@jest/globals'
 import { isCacheError } from '@tierstack/core'
+import { errorOf } from '@tierstack/test-suite'
 import { aesGcm, aesKeysFromEnv } from '../src/index.js'
 
 const A = randomBytes(32)
 const B = randomBytes(32)
-
-function errorOf(fn: () => unknown): Error | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return err as Error
-  }
-  return undefined
-}
 
 describe('aesKeysFromEnv()', () => {
   it('aesKeysFromEnv() parses id:key pairs (base64 and hex) with the LAST one current', () => {
@@ -65,7 +57,7 @@ describe('aesKeysFromEnv()', () => {
       ],
     ]
     for (const [env, text] of cases) {
-      const err = errorOf(() => aesKeysFromEnv(env))
+      const err = errorOf(() => aesKeysFromEnv(env)) as Error | undefined
       expect(isCacheError(err, 'E_INVALID_ENV')).toBe(true)
       expect(err?.message).toContain(text)
       expect(err?.message).not.toContain(short)

@@ -1,15 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { isCacheError } from '@tierstack/core'
+import { errorOfAsync } from '@tierstack/test-suite'
 import { aesGcm, aesKeyFromPassphrase } from '../src/index.js'
-
-async function errorOf(fn: () => Promise<unknown>): Promise<Error | undefined> {
-  try {
-    await fn()
-  } catch (err) {
-    return err as Error
-  }
-  return undefined
-}
 
 describe('aesKeyFromPassphrase()', () => {
   const salt = 'tierstack-test-salt-0001'
@@ -37,7 +29,7 @@ describe('aesKeyFromPassphrase()', () => {
       [() => aesKeyFromPassphrase('pw', salt, { cost: 2 ** 10 }), 'cost'],
     ]
     for (const [fn, text] of cases) {
-      const err = await errorOf(fn)
+      const err = (await errorOfAsync(fn)) as Error | undefined
       expect(isCacheError(err, 'E_INVALID_OPTION')).toBe(true)
       expect(err?.message).toContain(text)
     }

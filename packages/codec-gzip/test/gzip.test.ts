@@ -1,36 +1,20 @@
 import { randomBytes } from 'node:crypto'
 import zlib from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
-import { type CodecContext, isCacheError } from '@tierstack/core'
+import { isCacheError } from '@tierstack/core'
+import {
+  codecContext,
+  codeOfAsync,
+  errorOf,
+  errorOfAsync,
+  jsonLikeBytes,
+  sameBytes,
+} from '@tierstack/test-suite'
 import { gzip } from '../src/index.js'
 
 /** jest's sandbox has its own Promise, so check for a thenable rather than instanceof. */
 function isPromise(x: unknown): boolean {
   return typeof (x as { then?: unknown })?.then === 'function'
-}
-
-function ctx(): CodecContext {
-  return { key: 'ns:key', param: '', skipped: false }
-}
-
-function compressible(size: number): Uint8Array {
-  let text = '['
-  for (let i = 0; text.length < size; i++) text += `{"id":${i},"name":"user-${i}","active":true},`
-  return Buffer.from(text).subarray(0, size)
-}
-
-/** Byte equality without jest's element-by-element diffing (slow on megabytes). */
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
-}
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try {
-    await fn()
-  } catch (err) {
-    return isCacheError(err) ? err.code : `not a CacheError: ${String(err)}`
-  }
-  return undefined
 }
 
 describe('gzip()', () => {
@@ -47,31 +31,31 @@ describe('gzip()', () => {
   it('encode() compresses a compressible payload into standard gzip that decode() restores', async () => {
     const codec = gzip()
     for (const size of [1024, 64 * 1024, 1024 * 1024]) {
-      const input = compressible(size)
-      const c = ctx()
+      const input = jsonLikeBytes(size)
+      const c = codecContext()
       const out = await codec.encode(input, c)
       expect(c.skipped).toBe(false)
       expect(out.length).toBeLessThan(input.length / 3)
-      expect(same(zlib.gunzipSync(out), input)).toBe(true)
-      expect(same(await codec.decode(out, ctx()), input)).toBe(true)
+      expect(sameBytes(zlib.gunzipSync(out), input)).toBe(true)
+      expect(sameBytes(await codec.decode(out, codecContext()), input)).toBe(true)
     }
   })
 
   it('encode() leaves payloads under minBytes unchanged and sets ctx.skipped', async () => {
     const codec = gzip({ minBytes: '2kb' })
-    for (const input of [new Uint8Array(0), new Uint8Array(1), compressible(2047)]) {
-      const c = ctx()
+    for (const input of [new Uint8Array(0), new Uint8Array(1), jsonLikeBytes(2047)]) {
+      const c = codecContext()
       expect(await codec.encode(input, c)).toBe(input)
       expect(c.skipped).toBe(true)
     }
-    const c = ctx()
-    await codec.encode(compressible(2048), c)
+    const c = codecContext()
+    await codec.encode(jsonLikeBytes(2048), c)
     expect(c.skipped).toBe(false)
   })
 
   it('encode() leaves payloads that do not shrink unchanged and sets ctx.skipped', async () => {
     const input = randomBytes(4096)
-    const c = ctx()
+    const c = codecContext()
     expect(await gzip().encode(input, c)).toBe(input)
     expect(c.skipped).toBe(true)
   })
@@ -79,48 +63,52 @@ describe('gzip()', () => {
   it('encode() with minBytes: 0 round-trips empty, 1-byte and random payloads when it does compress them', async () => {
     const codec = gzip({ minBytes: 0 })
     for (const input of [new Uint8Array(0), Uint8Array.of(7), randomBytes(1000), new Uint8Array(5000)]) {
-      const c = ctx()
+      const c = codecContext()
       const out = await codec.encode(input, c)
-      const back = c.skipped ? out : await codec.decode(out, ctx())
-      expect(same(back, input)).toBe(true)
+      const back = c.skipped ? out : await codec.decode(out, codecContext())
+      expect(sameBytes(back, input)).toBe(true)
     }
   })
 
   it('encode() accepts a Uint8Array view into a larger buffer', async () => {
-    const whole = Buffer.concat([Buffer.alloc(100, 1), Buffer.from(compressible(4096)), Buffer.alloc(100, 2)])
+    const whole = Buffer.concat([
+      Buffer.alloc(100, 1),
+      Buffer.from(jsonLikeBytes(4096)),
+      Buffer.alloc(100, 2),
+    ])
     const view = new Uint8Array(whole.buffer, whole.byteOffset + 100, 4096)
     const codec = gzip()
-    const out = await codec.encode(view, ctx())
-    expect(same(await codec.decode(out, ctx()), view)).toBe(true)
+    const out = await codec.encode(view, codecContext())
+    expect(sameBytes(await codec.decode(out, codecContext()), view)).toBe(true)
   })
 
   it('encode() honours level (9 is not larger than 1, 0 only stores)', async () => {
-    const input = compressible(64 * 1024)
-    const l1 = await gzip({ level: 1 }).encode(input, ctx())
-    const l9 = await gzip({ level: 9 }).encode(input, ctx())
+    const input = jsonLikeBytes(64 * 1024)
+    const l1 = await gzip({ level: 1 }).encode(input, codecContext())
+    const l9 = await gzip({ level: 9 }).encode(input, codecContext())
     expect(l9.length).toBeLessThanOrEqual(l1.length)
-    const c = ctx()
+    const c = codecContext()
     expect(await gzip({ level: 0 }).encode(input, c)).toBe(input) // stored blocks never shrink
     expect(c.skipped).toBe(true)
   })
 
   it('encode() and decode() use the thread pool from asyncMinBytes on, with the same output', async () => {
     const codec = gzip({ asyncMinBytes: '4kb' })
-    const input = compressible(64 * 1024)
-    const pending = codec.encode(input, ctx())
+    const input = jsonLikeBytes(64 * 1024)
+    const pending = codec.encode(input, codecContext())
     expect(isPromise(pending)).toBe(true)
     const out = await pending
-    expect(same(zlib.gunzipSync(out), input)).toBe(true)
+    expect(sameBytes(zlib.gunzipSync(out), input)).toBe(true)
     const big = Buffer.concat([out, out]) // two gzip members, >= 4 KB compressed
-    const decoded = codec.decode(big, ctx())
+    const decoded = codec.decode(big, codecContext())
     expect(isPromise(decoded)).toBe(true)
-    expect(same(await decoded, Buffer.concat([input, input]))).toBe(true)
-    expect(isPromise(codec.encode(compressible(2048), ctx()))).toBe(false)
+    expect(sameBytes(await decoded, Buffer.concat([input, input]))).toBe(true)
+    expect(isPromise(codec.encode(jsonLikeBytes(2048), codecContext()))).toBe(false)
   })
 
   it('decode() throws E_DECODE for garbage, truncated and corrupted input, sync and async', async () => {
     for (const codec of [gzip(), gzip({ asyncMinBytes: 0 })]) {
-      const good = await codec.encode(compressible(8192), ctx())
+      const good = await codec.encode(jsonLikeBytes(8192), codecContext())
       const flipped = Buffer.from(good)
       flipped[flipped.length - 6]! ^= 1 // the CRC-32 catches it
       const cases = [
@@ -132,7 +120,8 @@ describe('gzip()', () => {
         flipped,
         Buffer.concat([good, Buffer.from([1, 2, 3])]),
       ]
-      for (const input of cases) expect(await codeOf(() => codec.decode(input, ctx()))).toBe('E_DECODE')
+      for (const input of cases)
+        expect(await codeOfAsync(() => codec.decode(input, codecContext()))).toBe('E_DECODE')
     }
   })
 
@@ -142,21 +131,18 @@ describe('gzip()', () => {
       gzip({ maxDecodedBytes: '1mb' }),
       gzip({ maxDecodedBytes: '1mb', asyncMinBytes: 0 }),
     ]) {
-      let error: unknown
-      try {
-        await codec.decode(bomb, ctx())
-      } catch (err) {
-        error = err
-      }
+      const error = await errorOfAsync(() => codec.decode(bomb, codecContext()))
       expect(isCacheError(error, 'E_DECODE')).toBe(true)
       expect((error as Error).message).toMatch(/maxDecodedBytes/)
     }
-    expect((await gzip({ maxDecodedBytes: '10mb' }).decode(bomb, ctx())).length).toBe(10 * 1024 * 1024)
+    expect((await gzip({ maxDecodedBytes: '10mb' }).decode(bomb, codecContext())).length).toBe(
+      10 * 1024 * 1024,
+    )
   })
 
   it('encode() stores payloads above maxDecodedBytes uncompressed so they stay readable', async () => {
-    const c = ctx()
-    const input = compressible(4096)
+    const c = codecContext()
+    const input = jsonLikeBytes(4096)
     expect(await gzip({ maxDecodedBytes: 2048 }).encode(input, c)).toBe(input)
     expect(c.skipped).toBe(true)
   })
@@ -174,12 +160,7 @@ describe('gzip()', () => {
       [null, 'options'],
     ]
     for (const [options, name] of cases) {
-      let error: unknown
-      try {
-        gzip(options as never)
-      } catch (err) {
-        error = err
-      }
+      const error = errorOf(() => gzip(options as never))
       expect(isCacheError(error, 'E_INVALID_OPTION')).toBe(true)
       expect((error as Error).message).toContain(name)
     }

@@ -1,32 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from '@jest/globals'
-import { type CodecContext, isCacheError } from '@tierstack/core'
+import { isCacheError } from '@tierstack/core'
+import { codecContext, codeOf, errorOf, jsonLikeBytes, sameBytes } from '@tierstack/test-suite'
 import { compressSync, uncompressSync } from 'lz4-napi'
 import { lz4 } from '../src/index.js'
-
-function ctx(): CodecContext {
-  return { key: 'ns:key', param: '', skipped: false }
-}
-
-function compressible(size: number): Uint8Array {
-  let text = '['
-  for (let i = 0; text.length < size; i++) text += `{"id":${i},"name":"user-${i}","active":true},`
-  return Buffer.from(text).subarray(0, size)
-}
-
-/** Byte equality without jest's element-by-element diffing (slow on megabytes). */
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isCacheError(err) ? err.code : `not a CacheError: ${String(err)}`
-  }
-  return undefined
-}
 
 /** An lz4-napi block claiming `declared` decoded bytes. */
 function withHeader(declared: number, body: number[]): Buffer {
@@ -48,36 +25,36 @@ describe('lz4()', () => {
   it('encode() compresses a compressible payload into an lz4-napi block that decode() restores', () => {
     const codec = lz4()
     for (const size of [1024, 64 * 1024, 1024 * 1024]) {
-      const input = compressible(size)
-      const c = ctx()
+      const input = jsonLikeBytes(size)
+      const c = codecContext()
       const out = codec.encode(input, c)
       expect(c.skipped).toBe(false)
       expect(out.length).toBeLessThan(input.length / 2)
-      expect(same(uncompressSync(out), input)).toBe(true)
-      expect(same(codec.decode(out, ctx()), input)).toBe(true)
+      expect(sameBytes(uncompressSync(out), input)).toBe(true)
+      expect(sameBytes(codec.decode(out, codecContext()), input)).toBe(true)
     }
   })
 
   it('decode() reads blocks written by lz4-napi directly', () => {
-    const input = compressible(10_000)
-    expect(same(lz4().decode(compressSync(Buffer.from(input)), ctx()), input)).toBe(true)
+    const input = jsonLikeBytes(10_000)
+    expect(sameBytes(lz4().decode(compressSync(Buffer.from(input)), codecContext()), input)).toBe(true)
   })
 
   it('encode() leaves payloads under minBytes unchanged and sets ctx.skipped', () => {
     const codec = lz4({ minBytes: '2kb' })
-    for (const input of [new Uint8Array(0), new Uint8Array(1), compressible(2047)]) {
-      const c = ctx()
+    for (const input of [new Uint8Array(0), new Uint8Array(1), jsonLikeBytes(2047)]) {
+      const c = codecContext()
       expect(codec.encode(input, c)).toBe(input)
       expect(c.skipped).toBe(true)
     }
-    const c = ctx()
-    codec.encode(compressible(2048), c)
+    const c = codecContext()
+    codec.encode(jsonLikeBytes(2048), c)
     expect(c.skipped).toBe(false)
   })
 
   it('encode() leaves payloads that do not shrink unchanged and sets ctx.skipped', () => {
     const input = randomBytes(4096)
-    const c = ctx()
+    const c = codecContext()
     expect(lz4().encode(input, c)).toBe(input)
     expect(c.skipped).toBe(true)
   })
@@ -85,17 +62,21 @@ describe('lz4()', () => {
   it('encode() with minBytes: 0 round-trips empty, 1-byte and random payloads when it does compress them', () => {
     const codec = lz4({ minBytes: 0 })
     for (const input of [new Uint8Array(0), Uint8Array.of(7), randomBytes(1000), new Uint8Array(5000)]) {
-      const c = ctx()
+      const c = codecContext()
       const out = codec.encode(input, c)
-      expect(same(c.skipped ? out : codec.decode(out, ctx()), input)).toBe(true)
+      expect(sameBytes(c.skipped ? out : codec.decode(out, codecContext()), input)).toBe(true)
     }
   })
 
   it('encode() accepts a Uint8Array view into a larger buffer', () => {
-    const whole = Buffer.concat([Buffer.alloc(100, 1), Buffer.from(compressible(4096)), Buffer.alloc(100, 2)])
+    const whole = Buffer.concat([
+      Buffer.alloc(100, 1),
+      Buffer.from(jsonLikeBytes(4096)),
+      Buffer.alloc(100, 2),
+    ])
     const view = new Uint8Array(whole.buffer, whole.byteOffset + 100, 4096)
     const codec = lz4()
-    expect(same(codec.decode(codec.encode(view, ctx()), ctx()), view)).toBe(true)
+    expect(sameBytes(codec.decode(codec.encode(view, codecContext()), codecContext()), view)).toBe(true)
   })
 
   it('decode() accepts the most compressible inputs (the ratio guard is not too tight)', () => {
@@ -103,17 +84,17 @@ describe('lz4()', () => {
     for (const size of [16, 1000, 65_536, 1_000_003, 16 * 1024 * 1024]) {
       for (const fill of [0, 0x61]) {
         const input = Buffer.alloc(size, fill)
-        const c = ctx()
+        const c = codecContext()
         const out = codec.encode(input, c)
         expect(c.skipped).toBe(false)
-        expect(same(codec.decode(out, ctx()), input)).toBe(true)
+        expect(sameBytes(codec.decode(out, codecContext()), input)).toBe(true)
       }
     }
   })
 
   it('decode() throws E_DECODE for garbage, truncated and corrupted input', () => {
     const codec = lz4()
-    const good = codec.encode(compressible(8192), ctx())
+    const good = codec.encode(jsonLikeBytes(8192), codecContext())
     const cases = [
       new Uint8Array(0),
       Uint8Array.of(1, 0, 0, 0),
@@ -124,33 +105,30 @@ describe('lz4()', () => {
       withHeader(9000, [...good.subarray(4)]), // header longer than the block
       withHeader(100, [...good.subarray(4)]), // header shorter than the block
     ]
-    for (const input of cases) expect(codeOf(() => codec.decode(input, ctx()))).toBe('E_DECODE')
+    for (const input of cases) expect(codeOf(() => codec.decode(input, codecContext()))).toBe('E_DECODE')
   })
 
   it('decode() refuses a declared length above maxDecodedBytes before allocating', () => {
     const codec = lz4({ maxDecodedBytes: '1mb' })
-    let error: unknown
-    try {
-      codec.decode(withHeader(0x7fffffff, [0]), ctx())
-    } catch (err) {
-      error = err
-    }
+    const error = errorOf(() => codec.decode(withHeader(0x7fffffff, [0]), codecContext()))
     expect(isCacheError(error, 'E_DECODE')).toBe(true)
     expect((error as Error).message).toMatch(/maxDecodedBytes/)
     // The real thing: 2 MB of zeros is a ~8 KB block, refused by a 1 MB cap, accepted by a 4 MB one.
     const bomb = compressSync(Buffer.alloc(2 * 1024 * 1024))
-    expect(codeOf(() => codec.decode(bomb, ctx()))).toBe('E_DECODE')
-    expect(lz4({ maxDecodedBytes: '4mb' }).decode(bomb, ctx()).length).toBe(2 * 1024 * 1024)
+    expect(codeOf(() => codec.decode(bomb, codecContext()))).toBe('E_DECODE')
+    expect(lz4({ maxDecodedBytes: '4mb' }).decode(bomb, codecContext()).length).toBe(2 * 1024 * 1024)
   })
 
   it('decode() refuses a declared length no LZ4 block of that size can produce', () => {
     // 1 GB from 5 bytes: under the default cap, but impossible (LZ4 expands at most ~255×).
-    expect(codeOf(() => lz4().decode(withHeader(1 << 30, [0x1f, 0, 1, 0, 0]), ctx()))).toBe('E_DECODE')
+    expect(codeOf(() => lz4().decode(withHeader(1 << 30, [0x1f, 0, 1, 0, 0]), codecContext()))).toBe(
+      'E_DECODE',
+    )
   })
 
   it('encode() stores payloads above maxDecodedBytes uncompressed so they stay readable', () => {
-    const c = ctx()
-    const input = compressible(4096)
+    const c = codecContext()
+    const input = jsonLikeBytes(4096)
     expect(lz4({ maxDecodedBytes: 2048 }).encode(input, c)).toBe(input)
     expect(c.skipped).toBe(true)
   })
@@ -165,12 +143,7 @@ describe('lz4()', () => {
       [null, 'options'],
     ]
     for (const [options, name] of cases) {
-      let error: unknown
-      try {
-        lz4(options as never)
-      } catch (err) {
-        error = err
-      }
+      const error = errorOf(() => lz4(options as never))
       expect(isCacheError(error, 'E_INVALID_OPTION')).toBe(true)
       expect((error as Error).message).toContain(name)
     }

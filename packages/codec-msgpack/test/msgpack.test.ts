@@ -1,20 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
-import { isCacheError } from '@tierstack/core'
+import { codeOf } from '@tierstack/test-suite'
 import { Packr, Unpackr } from 'msgpackr'
 import { MAP_EXTENSION_TYPE, msgpack } from '../src/index.js'
 
 function roundTrip(value: unknown, options?: Parameters<typeof msgpack>[0]): unknown {
   const s = msgpack(options)
   return s.deserialize(s.serialize(value))
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn()
-  } catch (err) {
-    return isCacheError(err) ? err.code : `not a CacheError: ${String(err)}`
-  }
-  return undefined
 }
 
 describe('msgpack()', () => {

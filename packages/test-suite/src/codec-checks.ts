@@ -1,6 +1,9 @@
 import { expect } from '@jest/globals'
 import { type Codec, type CodecContext, isCacheError } from '@tierstack/core'
+import { codecContext } from './codec-context.js'
 import { pseudoRandomBytes, sameBytes, seededRandom } from './entries.js'
+import { DEFAULT_FUZZ_SEED, fuzzBytes, fuzzLabel, hexPreview } from './fuzz.js'
+import { findCheck } from './suite-kit.js'
 
 /** Options of {@link codecComplianceSuite}: they adapt expectations, they never skip checks. */
 export interface CodecSuiteOptions {
@@ -20,6 +23,24 @@ export interface CodecSuiteOptions {
   damagePayloadBytes?: number
   /** How long one decode of damaged input may take before the suite calls it a hang, in ms. @default 5_000 */
   decodeTimeoutMs?: number
+  /**
+   * Number of inputs of the fuzz check: random byte strings and mutated valid encodings (see `fuzzBytes`), each
+   * of which `decode()` must turn into bytes or `CacheError` `E_DECODE`, nothing else. @default 2_000
+   */
+  fuzzInputs?: number
+  /** Seed of the fuzz check's inputs (quoted in failure messages, so a failure can be replayed). @default 2024 */
+  fuzzSeed?: number
+  /**
+   * Least share (0–1) of the fuzz inputs that `decode()` must refuse with `E_DECODE`: a floor for codecs that
+   * declare `detectsCorruption: false`, so a decoder that stopped checking its input still fails. (With
+   * `detectsCorruption`, every random input must be refused anyway.) @default 0
+   */
+  fuzzMinRefused?: number
+  /**
+   * More `ctx.param` values for the fuzz check to decode with, besides the right one, `''` and an unknown one
+   * (e.g. the other key ids of a keyring). @default []
+   */
+  fuzzParams?: string[]
   /** Timeout of each test, in milliseconds. @default 30_000 */
   timeoutMs?: number
 }
@@ -34,7 +55,10 @@ export interface CodecCheckContext {
 /** One named check of the codec suite; `run` throws when the codec does not comply. */
 export interface CodecCheck {
   readonly group: string
+  /** Stable name (what `runCodecCheck` looks up). */
   readonly name: string
+  /** The test's title under these options, when it differs from `name` (e.g. with the fuzz size). */
+  readonly title?: (options: CodecSuiteOptions) => string
   run(ctx: CodecCheckContext): Promise<void>
 }
 
@@ -60,16 +84,12 @@ function mixed(n: number): Uint8Array {
   return out
 }
 
-function newContext(key: string, param = ''): CodecContext {
-  return { key, param, skipped: false }
-}
-
 async function encode(
   codec: Codec,
   input: Uint8Array,
   key = KEY,
 ): Promise<{ out: Uint8Array; ctx: CodecContext }> {
-  const ctx = newContext(key)
+  const ctx = codecContext(key)
   const out = await codec.encode(input, ctx)
   if (!(out instanceof Uint8Array))
     throw new Error(`encode() returned ${Object.prototype.toString.call(out)}, not a Uint8Array`)
@@ -93,7 +113,7 @@ async function roundTrip(
   const { out, ctx } = await encode(codec, input, key)
   let result = out
   if (!ctx.skipped) {
-    const decoded = await codec.decode(out, newContext(key, ctx.param))
+    const decoded = await codec.decode(out, codecContext(key, ctx.param))
     if (!(decoded instanceof Uint8Array)) throw new Error('decode() did not return a Uint8Array')
     result = decoded
   }
@@ -130,7 +150,7 @@ async function decodeDamaged(
   })
   try {
     const out = await Promise.race([
-      Promise.resolve().then(() => ctx.codec.decode(input, newContext(KEY, param))),
+      Promise.resolve().then(() => ctx.codec.decode(input, codecContext(KEY, param))),
       hang,
     ])
     if (!(out instanceof Uint8Array)) throw new CheckFailure(`decode() of ${what} returned a non-Uint8Array`)
@@ -166,6 +186,39 @@ async function encodedForDamage(
     )
   }
   return { original, out, param: c.param }
+}
+
+/** A valid encoding the fuzz check mutates, with what it decodes to. */
+interface FuzzSeed {
+  original: Uint8Array
+  out: Uint8Array
+  param: string
+}
+
+/**
+ * The fuzz corpus: the codec's own encodings of payloads of several kinds (the damage payload, short JSON-like
+ * text, 100 KB of zeros, random bytes); payloads the codec skips are left out, the damage payload never is.
+ */
+async function fuzzCorpus(ctx: CodecCheckContext): Promise<FuzzSeed[]> {
+  const corpus: FuzzSeed[] = [await encodedForDamage(ctx)]
+  const payloads = [compressible(1900), new Uint8Array(100_000), pseudoRandomBytes(3000, 5)]
+  for (const original of payloads) {
+    const { out, ctx: c } = await encode(ctx.codec, original)
+    if (!c.skipped) corpus.push({ original, out, param: c.param })
+  }
+  return corpus
+}
+
+/**
+ * The `ctx.param` a fuzz input is decoded with: three times in five the right one, then `''`, then in turn an
+ * unknown param or one of `options.fuzzParams`.
+ */
+function fuzzParam(ctx: CodecCheckContext, index: number, right: string): string {
+  const k = index % 5
+  if (k < 3) return right
+  if (k === 3) return ''
+  const others = ['fuzz:unknown-param', ...(ctx.options.fuzzParams ?? [])]
+  return others[Math.floor(index / 5) % others.length]!
 }
 
 /** Every check of the codec compliance suite, by group. */
@@ -268,7 +321,7 @@ export const codecChecks: readonly CodecCheck[] = [
     'decode() with another ctx.key fails for key-binding codecs and round-trips for the others',
     async (ctx) => {
       const { original, out, param } = await encodedForDamage(ctx)
-      const other = newContext('ns:another-key', param)
+      const other = codecContext('ns:another-key', param)
       if (ctx.options.bindsKey ?? false) {
         let thrown: unknown
         try {
@@ -283,6 +336,36 @@ export const codecChecks: readonly CodecCheck[] = [
       }
     },
   ),
+  {
+    title: (o) => `decode() of ${fuzzLabel(o)} returns bytes or throws E_DECODE, nothing else`,
+    ...check(
+      'damaged input',
+      'decode() of seeded random and mutated inputs (fuzzInputs) returns bytes or throws E_DECODE, nothing else',
+      async (ctx) => {
+        const count = ctx.options.fuzzInputs ?? 2_000
+        const seed = ctx.options.fuzzSeed ?? DEFAULT_FUZZ_SEED
+        const corpus = await fuzzCorpus(ctx)
+        let refused = 0
+        for (const input of fuzzBytes(
+          corpus.map((c) => c.out),
+          { count, seed },
+        )) {
+          const base = input.from === undefined ? undefined : corpus[input.from]!
+          const param = fuzzParam(ctx, input.index, (base ?? corpus[0]!).param)
+          const what = `fuzz input #${input.index} (seed ${seed}, ${input.bytes.length} bytes: ${hexPreview(input.bytes)}, param '${param}')`
+          if ((await decodeDamaged(ctx, input.bytes, param, base?.original, what)) === 'threw') refused++
+        }
+        const floor = ctx.options.fuzzMinRefused ?? 0
+        if (refused < floor * count) {
+          throw new CheckFailure(
+            `decode() refused only ${refused} of ${count} fuzz inputs (seed ${seed}) with E_DECODE, fewer than fuzzMinRefused ${floor}`,
+          )
+        }
+        // Still healthy afterwards.
+        await roundTrip(ctx.codec, corpus[0]!.original)
+      },
+    ),
+  },
 
   // ── identity ────────────────────────────────────────────────────────────────
   check(
@@ -296,11 +379,11 @@ export const codecChecks: readonly CodecCheck[] = [
     },
   ),
   check('identity', 'encode() and decode() return a Uint8Array or a Promise of one', async (ctx) => {
-    const c = newContext(KEY)
+    const c = codecContext(KEY)
     const encoded = ctx.codec.encode(mixed(2048), c)
     const out = await encoded
     expect(out).toBeInstanceOf(Uint8Array)
-    if (!c.skipped) expect(await ctx.codec.decode(out, newContext(KEY, c.param))).toBeInstanceOf(Uint8Array)
+    if (!c.skipped) expect(await ctx.codec.decode(out, codecContext(KEY, c.param))).toBeInstanceOf(Uint8Array)
   }),
 ]
 
@@ -310,7 +393,5 @@ export async function runCodecCheck(
   factory: () => Codec,
   options: CodecSuiteOptions = {},
 ): Promise<void> {
-  const found = typeof check === 'string' ? codecChecks.find((c) => c.name === check) : check
-  if (found === undefined) throw new Error(`no codec check named '${String(check)}'`)
-  await found.run({ codec: factory(), options })
+  await findCheck(codecChecks, check, 'codec').run({ codec: factory(), options })
 }

@@ -69,6 +69,16 @@ export function pseudoRandomBytes(n: number, seed = 0x9e3779b9): Uint8Array {
   return out
 }
 
+/**
+ * `n` bytes of JSON-like text (`[{"id":0,"name":"user-0","active":true},…`, cut at `n`): records that differ only
+ * in their numbers, so they compress about as well as real API responses — far less than a repeated line.
+ */
+export function jsonLikeBytes(n: number): Uint8Array {
+  let text = '['
+  for (let i = 0; text.length < n; i++) text += `{"id":${i},"name":"user-${i}","active":true},`
+  return Buffer.from(text).subarray(0, n)
+}
+
 /** Byte-wise equality of two byte arrays (views are compared by their visible bytes). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false

@@ -13,5 +13,17 @@ export { BytesTier, bytesTier } from './bytes-tier.js'
 export type { BytesTierOptions } from './bytes-tier.js'
 export { ChaosTier, chaosTier } from './chaos-tier.js'
 export type { ChaosTierOptions, ChaosHangOptions, ChaosCorruptMode, ChaosMethod } from './chaos-tier.js'
-export { makeEntry, randomPrefix, pseudoRandomBytes, sameBytes, seededRandom, sleep } from './entries.js'
+export {
+  makeEntry,
+  randomPrefix,
+  pseudoRandomBytes,
+  jsonLikeBytes,
+  sameBytes,
+  seededRandom,
+  sleep,
+} from './entries.js'
 export type { MakeEntryOptions } from './entries.js'
+export { codecContext } from './codec-context.js'
+export { errorOf, errorOfAsync, codeOf, codeOfAsync } from './caught.js'
+export { fuzzBytes, hexPreview, DEFAULT_FUZZ_SEED } from './fuzz.js'
+export type { FuzzBytesOptions, FuzzInput } from './fuzz.js'

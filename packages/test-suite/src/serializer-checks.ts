@@ -1,6 +1,7 @@
 import { expect } from '@jest/globals'
 import { isCacheError, type Serializer } from '@tierstack/core'
-import { seededRandom } from './entries.js'
+import { DEFAULT_FUZZ_SEED, fuzzBytes, fuzzLabel, hexPreview } from './fuzz.js'
+import { findCheck } from './suite-kit.js'
 
 /**
  * Options of {@link serializerComplianceSuite}. Each type flag says whether the serializer round-trips that
@@ -24,8 +25,24 @@ export interface SerializerSuiteOptions {
   circular?: boolean
   /** Extra byte strings that are not valid output and must throw `E_DECODE`. @default [] */
   garbage?: Uint8Array[]
-  /** Number of random inputs of the fuzz check. @default 2000 */
-  fuzzIterations?: number
+  /**
+   * Number of inputs of the fuzz check: random byte strings and mutated valid output (see `fuzzBytes`), each of
+   * which `deserialize()` must turn into a value or `CacheError` `E_DECODE`, nothing else. @default 2_000
+   */
+  fuzzInputs?: number
+  /** Seed of the fuzz check's inputs (quoted in failure messages, so a failure can be replayed). @default 2024 */
+  fuzzSeed?: number
+  /**
+   * Extra values whose serialized bytes join the fuzz corpus, for types the suite does not know (`undefined`,
+   * extension types). The corpus already holds the JSON samples and a sample of every supported type. @default []
+   */
+  fuzzValues?: unknown[]
+  /**
+   * Least share (0–1) of the fuzz inputs that `deserialize()` must refuse with `E_DECODE`, so a decoder that
+   * stopped checking its input fails. Formats where most byte strings are valid (MessagePack: any byte is a
+   * value) need a low floor. @default 0
+   */
+  fuzzMinRefused?: number
   /** Timeout of each test, in milliseconds. @default 30_000 */
   timeoutMs?: number
 }
@@ -40,7 +57,10 @@ export interface SerializerCheckContext {
 /** One named check of the serializer suite; `run` throws when the serializer does not comply. */
 export interface SerializerCheck {
   readonly group: string
+  /** Stable name (what `runSerializerCheck` looks up). */
   readonly name: string
+  /** The test's title under these options, when it differs from `name` (e.g. with the fuzz size). */
+  readonly title?: (options: SerializerSuiteOptions) => string
   run(ctx: SerializerCheckContext): void | Promise<void>
 }
 
@@ -216,6 +236,18 @@ function basicSamples(): unknown[] {
   ]
 }
 
+/**
+ * Values whose serialized bytes the fuzz check mutates: the short JSON samples, a sample of every type the
+ * serializer declares, and `options.fuzzValues`.
+ */
+function fuzzCorpus(ctx: SerializerCheckContext): unknown[] {
+  const values = basicSamples().filter((v) => typeof v !== 'string' || v.length < 1000)
+  for (const feature of Object.keys(FEATURE_DEFAULTS) as Feature[]) {
+    if (ctx.options[feature] ?? FEATURE_DEFAULTS[feature]) values.push(...FEATURE_SAMPLES[feature]())
+  }
+  return [...values, ...(ctx.options.fuzzValues ?? [])]
+}
+
 /** Every check of the serializer compliance suite, by group. */
 export const serializerChecks: readonly SerializerCheck[] = [
   // ── round trip ──────────────────────────────────────────────────────────────
@@ -282,41 +314,40 @@ export const serializerChecks: readonly SerializerCheck[] = [
     for (const [what, bytes] of samples)
       expectCode(() => ctx.serializer.deserialize(bytes), 'E_DECODE', `deserialize(${what})`)
   }),
-  check(
-    'damaged input',
-    'deserialize() of 2,000 random or mutated inputs returns a value or throws E_DECODE, nothing else',
-    (ctx) => {
-      const rand = seededRandom(2024)
-      const valid = basicSamples()
-        .filter((v) => typeof v !== 'string' || v.length < 1000)
-        .map((v) => ctx.serializer.serialize(v))
-      const n = ctx.options.fuzzIterations ?? 2000
-      for (let i = 0; i < n; i++) {
-        let input: Uint8Array
-        if (i % 2 === 0) {
-          input = new Uint8Array(Math.floor(rand() * 65))
-          for (let j = 0; j < input.length; j++) input[j] = Math.floor(rand() * 256)
-        } else {
-          const base = valid[Math.floor(rand() * valid.length)]!
-          input = new Uint8Array(base)
-          const edits = 1 + Math.floor(rand() * 3)
-          for (let e = 0; e < edits && input.length > 0; e++)
-            input[Math.floor(rand() * input.length)] = Math.floor(rand() * 256)
-          if (rand() < 0.3) input = input.slice(0, Math.floor(rand() * input.length))
-        }
-        try {
-          ctx.serializer.deserialize(input)
-        } catch (err) {
-          if (!isCacheError(err, 'E_DECODE')) {
-            const got = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
-            throw new Error(
-              `fuzz input #${i} [${Array.from(input.subarray(0, 32)).join(',')}${input.length > 32 ? ',…' : ''}] threw ${got} instead of CacheError E_DECODE`,
-            )
+  {
+    title: (o) => `deserialize() of ${fuzzLabel(o)} returns a value or throws E_DECODE, nothing else`,
+    ...check(
+      'damaged input',
+      'deserialize() of seeded random and mutated inputs (fuzzInputs) returns a value or throws E_DECODE, nothing else',
+      (ctx) => {
+        const count = ctx.options.fuzzInputs ?? 2_000
+        const seed = ctx.options.fuzzSeed ?? DEFAULT_FUZZ_SEED
+        const corpus = fuzzCorpus(ctx).map((v) => ctx.serializer.serialize(v))
+        let refused = 0
+        for (const input of fuzzBytes(corpus, { count, seed })) {
+          try {
+            ctx.serializer.deserialize(input.bytes)
+          } catch (err) {
+            if (!isCacheError(err, 'E_DECODE')) {
+              const got = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+              throw new Error(
+                `fuzz input #${input.index} (seed ${seed}, ${input.bytes.length} bytes: ${hexPreview(input.bytes)}) threw ${got} instead of CacheError E_DECODE`,
+              )
+            }
+            refused++
           }
         }
-      }
-    },
-  ),
+        const floor = ctx.options.fuzzMinRefused ?? 0
+        if (refused < floor * count) {
+          throw new Error(
+            `deserialize() refused only ${refused} of ${count} fuzz inputs (seed ${seed}) with E_DECODE, fewer than fuzzMinRefused ${floor}`,
+          )
+        }
+        // Still healthy afterwards.
+        roundTrip(ctx.serializer, { ok: true, list: [1, 'two'] })
+      },
+    ),
+  },
 
   // ── identity ────────────────────────────────────────────────────────────────
   check('identity', 'id is a non-empty string of at most 255 UTF-8 bytes', (ctx) => {
@@ -332,7 +363,5 @@ export async function runSerializerCheck(
   factory: () => Serializer,
   options: SerializerSuiteOptions = {},
 ): Promise<void> {
-  const found = typeof check === 'string' ? serializerChecks.find((c) => c.name === check) : check
-  if (found === undefined) throw new Error(`no serializer check named '${String(check)}'`)
-  await found.run({ serializer: factory(), options })
+  await findCheck(serializerChecks, check, 'serializer').run({ serializer: factory(), options })
 }

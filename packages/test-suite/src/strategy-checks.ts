@@ -7,6 +7,7 @@ import {
   isCacheError,
 } from '@tierstack/core'
 import { seededRandom } from './entries.js'
+import { findCheck } from './suite-kit.js'
 
 /** Options of {@link strategyComplianceSuite}: they adapt expectations, they never skip checks. */
 export interface StrategySuiteOptions {
@@ -575,7 +576,5 @@ export async function runStrategyCheck(
   factory: () => EvictionStrategy,
   options: StrategySuiteOptions = {},
 ): Promise<void> {
-  const found = typeof check === 'string' ? strategyChecks.find((c) => c.name === check) : check
-  if (found === undefined) throw new Error(`no strategy check named '${String(check)}'`)
-  await found.run({ strategy: factory(), options })
+  await findCheck(strategyChecks, check, 'strategy').run({ strategy: factory(), options })
 }

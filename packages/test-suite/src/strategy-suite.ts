@@ -1,6 +1,6 @@
-import { describe, it } from '@jest/globals'
 import type { EvictionStrategy } from '@tierstack/core'
 import { type StrategySuiteOptions, strategyChecks } from './strategy-checks.js'
+import { registerChecks } from './suite-kit.js'
 
 /**
  * Registers the eviction-strategy compliance suite: `BoundedStore` basics, capacity invariants under random
@@ -15,15 +15,8 @@ export function strategyComplianceSuite(
   factory: () => EvictionStrategy,
   options: StrategySuiteOptions = {},
 ): void {
-  const groups = new Map<string, typeof strategyChecks>()
-  for (const c of strategyChecks) groups.set(c.group, [...(groups.get(c.group) ?? []), c])
-  describe(`strategy compliance: ${name}`, () => {
-    for (const [group, checks] of groups) {
-      describe(group, () => {
-        for (const c of checks) {
-          it(c.name, () => c.run({ strategy: factory(), options }), options.timeoutMs ?? 30_000)
-        }
-      })
-    }
-  })
+  registerChecks(`strategy compliance: ${name}`, strategyChecks, options, () => ({
+    strategy: factory(),
+    options,
+  }))
 }

@@ -8,6 +8,7 @@ import {
   sameBytes,
   sleep,
 } from './entries.js'
+import { findCheck } from './suite-kit.js'
 
 /** Options of {@link tierComplianceSuite}: they adapt expectations to a backend, they never skip checks. */
 export interface TierSuiteOptions {
@@ -706,8 +707,7 @@ export async function runTierCheck(
   factory: () => Tier | Promise<Tier>,
   options: TierSuiteOptions = {},
 ): Promise<void> {
-  const found = typeof check === 'string' ? tierChecks.find((c) => c.name === check) : check
-  if (found === undefined) throw new Error(`no tier check named '${String(check)}'`)
+  const found = findCheck(tierChecks, check, 'tier')
   const ctx = await createTierContext(factory, options)
   try {
     await found.run(ctx)

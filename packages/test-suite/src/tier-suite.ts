@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, it } from '@jest/globals'
+import { afterEach, beforeEach, it } from '@jest/globals'
 import type { Tier } from '@tierstack/core'
 import {
   createTierContext,
@@ -7,6 +7,7 @@ import {
   type TierSuiteOptions,
   tierChecks,
 } from './tier-checks.js'
+import { describeGroups } from './suite-kit.js'
 
 /**
  * Registers the tier compliance suite: a `describe` block with one group per behaviour (round trip, getMany,
@@ -23,22 +24,16 @@ export function tierComplianceSuite(
   factory: () => Tier | Promise<Tier>,
   options: TierSuiteOptions = {},
 ): void {
-  const groups = new Map<string, typeof tierChecks>()
-  for (const c of tierChecks) groups.set(c.group, [...(groups.get(c.group) ?? []), c])
-  describe(`tier compliance: ${name}`, () => {
-    for (const [group, checks] of groups) {
-      describe(group, () => {
-        let ctx: TierCheckContext | undefined
-        beforeEach(async () => {
-          ctx = await createTierContext(factory, options)
-        })
-        afterEach(async () => {
-          const current = ctx
-          ctx = undefined
-          if (current !== undefined) await disposeTierContext(current)
-        })
-        for (const c of checks) it(c.name, () => c.run(ctx!), options.timeoutMs ?? 30_000)
-      })
-    }
+  describeGroups(`tier compliance: ${name}`, tierChecks, (checks) => {
+    let ctx: TierCheckContext | undefined
+    beforeEach(async () => {
+      ctx = await createTierContext(factory, options)
+    })
+    afterEach(async () => {
+      const current = ctx
+      ctx = undefined
+      if (current !== undefined) await disposeTierContext(current)
+    })
+    for (const c of checks) it(c.name, () => c.run(ctx!), options.timeoutMs ?? 30_000)
   })
 }

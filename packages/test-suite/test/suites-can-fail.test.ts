@@ -148,6 +148,8 @@ describe('codecComplianceSuite checks', () => {
     ],
     ['decode() with another ctx.key', () => xorCrcCodec({ bindKey: false }), { bindsKey: true }],
     ['decode() with another ctx.key', () => xorCrcCodec({ bindKey: true }), { bindsKey: false }],
+    ['decode() of seeded random and mutated inputs', () => xorCrcCodec({ bugs: { plainErrors: true } }), {}],
+    ['decode() of seeded random and mutated inputs', () => xorCrcCodec({ bugs: { noChecksum: true } }), {}],
   ]
   for (const [start, broken, options] of cases) {
     it(`'${start}…' passes the reference codec and fails a broken one`, async () => {
@@ -169,6 +171,24 @@ describe('codecComplianceSuite checks', () => {
     await expect(runCodecCheck(c, () => hanging, { decodeTimeoutMs: 50 })).rejects.toThrow(/did not settle/)
   })
 
+  it("'decode() of seeded random and mutated inputs…' fails a codec below fuzzMinRefused", async () => {
+    const c = named(codecChecks, 'decode() of seeded random and mutated inputs')
+    const options: CodecSuiteOptions = { detectsCorruption: false, fuzzMinRefused: 0.5 }
+    // Without a checksum, only inputs under 4 bytes and the wrong-param ones are refused: well under half.
+    await expect(runCodecCheck(c, () => xorCrcCodec(), options)).resolves.toBeUndefined()
+    await expect(
+      runCodecCheck(c, () => xorCrcCodec({ bugs: { noChecksum: true } }), options),
+    ).rejects.toThrow(/fuzzMinRefused/)
+  })
+
+  it("'decode() of seeded random and mutated inputs…' names the input, seed and param of a failure", async () => {
+    const c = named(codecChecks, 'decode() of seeded random and mutated inputs')
+    const broken = () => xorCrcCodec({ bugs: { plainErrors: true } })
+    await expect(runCodecCheck(c, broken, { fuzzSeed: 77 })).rejects.toThrow(
+      /fuzz input #\d+ \(seed 77, \d+ bytes: [0-9a-f]*…?, param '[^']*'\)/,
+    )
+  })
+
   it("'…highly compressible bytes' fails a compression codec that does not compress", async () => {
     const c = named(codecChecks, 'encode() then decode() round-trips 1 MiB of highly compressible')
     const fake: Codec = { ...xorCrcCodec(), kind: 'compression' }
@@ -184,7 +204,7 @@ describe('serializerComplianceSuite checks', () => {
     ['serialize() round-trips Date', () => testSerializer(), {}],
     ['deserialize() of garbage', () => testSerializer({ rich: true, bugs: { rawParseErrors: true } }), {}],
     [
-      'deserialize() of 2,000 random',
+      'deserialize() of seeded random and mutated inputs',
       () => testSerializer({ rich: true, bugs: { rawParseErrors: true } }),
       {},
     ],
@@ -197,4 +217,23 @@ describe('serializerComplianceSuite checks', () => {
       await expect(runSerializerCheck(c, broken, options)).rejects.toThrow()
     })
   }
+
+  it("'deserialize() of seeded random and mutated inputs…' fails a serializer below fuzzMinRefused", async () => {
+    const c = named(serializerChecks, 'deserialize() of seeded random and mutated inputs')
+    const lenient: Serializer = {
+      ...testSerializer({ rich: true }),
+      deserialize: (bytes) => {
+        try {
+          return testSerializer({ rich: true }).deserialize(bytes)
+        } catch {
+          return null // swallows every decode error
+        }
+      },
+    }
+    const options = { fuzzMinRefused: 0.5 }
+    await expect(
+      runSerializerCheck(c, () => testSerializer({ rich: true }), options),
+    ).resolves.toBeUndefined()
+    await expect(runSerializerCheck(c, () => lenient, options)).rejects.toThrow(/fuzzMinRefused/)
+  })
 })
