@@ -1,3 +1,5 @@
+import { type Flag, type FlagValues, flagsHelp, parseFlags } from './flags.js'
+
 /**
  * One sub-command of the bench CLI. Every module in `src/commands/` exports one (as `default` or as
  * `command`); `cli.ts` discovers them, so adding a command never touches the CLI itself.
@@ -12,30 +14,6 @@ export interface Command {
    * table, or with `--json` one JSON document and nothing else, on stdout; progress goes to stderr.
    */
   run(argv: string[]): Promise<void>
-}
-
-/** The `--json` flag every command understands; spread into the `options` of `node:util` `parseArgs`. */
-export const jsonFlag = { json: { type: 'boolean', default: false } } as const
-
-/** Splits `"250,500,1000"` into positive integers; throws naming the flag otherwise. */
-export function parseIntList(value: string, flag: string): number[] {
-  const out = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number)
-  if (out.length === 0 || out.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
-    throw new Error(`${flag} must be a comma-separated list of positive integers, got '${value}'`)
-  }
-  return out
-}
-
-/** Splits `"a,b"` into trimmed non-empty names. */
-export function parseNameList(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
 }
 
 /** Renders a markdown table; numbers are right-aligned. */
@@ -60,4 +38,34 @@ export function output(json: boolean, data: unknown, markdown: () => string): vo
 /** Progress and notes: stderr, so `--json` output stays clean. */
 export function note(message: string): void {
   process.stderr.write(`${message}\n`)
+}
+
+/** What {@link defineCommand} takes: the command's flags, and its body given their parsed values. */
+export interface CommandSpec<TFlags extends Record<string, Flag>> {
+  name: string
+  description: string
+  /** The command's flags (`--json` and `--help` are added to every command). */
+  flags: TFlags
+  run(values: FlagValues<TFlags>): Promise<void>
+}
+
+/**
+ * A command from its flag table: `run(argv)` parses and validates the flags (see `parseFlags`), answers
+ * `--help` with the table, and calls `spec.run` with typed values.
+ */
+export function defineCommand<TFlags extends Record<string, Flag>>(spec: CommandSpec<TFlags>): Command {
+  const help = () => flagsHelp(spec.name, spec.description, spec.flags)
+  return {
+    name: spec.name,
+    description: spec.description,
+    async run(argv) {
+      const values = parseFlags(argv, spec.flags, help)
+      if (values !== undefined) await spec.run(values)
+    },
+  }
+}
+
+/** Formats a ratio as `0.42×`. */
+export function formatRatio(ratio: number): string {
+  return `${ratio.toFixed(2)}×`
 }

@@ -1,17 +1,59 @@
 import { loadStrategy } from './strategies.js'
 
 /**
- * One cache under benchmark, reduced to the three calls the workloads make. Results may be values or
- * promises: the workloads await every call, as an application would.
+ * One cache under benchmark, reduced to the calls the workloads make. Results may be values or promises: the
+ * workloads await every call, as an application would.
  */
-export interface Subject {
+export interface CacheSubject {
   /** Row label, e.g. `tierstack (tinylfu)`, `lru-cache`, `bentocache`. */
   readonly name: string
   get(key: string): unknown
   set(key: string, value: unknown): unknown
+  close(): Promise<void>
+  /** Wraps the initial fill (not measured) in one transaction, where a subject would otherwise fsync each write. */
+  bulk?(fill: () => Promise<void>): Promise<void>
+}
+
+/** A {@link CacheSubject} with read-through, for the in-memory workloads. */
+export interface Subject extends CacheSubject {
   /** Read-through: the value of `key`, calling `loader` once on a miss (single-flight where the library offers it). */
   getOrSet(key: string, loader: () => Promise<unknown>): Promise<unknown>
-  close(): Promise<void>
+}
+
+/** Writes `valueFor(i)` under `keys[i]` for every key, 256 sets in flight at a time, inside `subject.bulk` if any. */
+export async function populate(
+  subject: CacheSubject,
+  keys: readonly string[],
+  valueFor: (i: number) => unknown,
+): Promise<void> {
+  const fill = async () => {
+    for (let start = 0; start < keys.length; start += 256) {
+      await Promise.all(keys.slice(start, start + 256).map((k, j) => subject.set(k, valueFor(start + j))))
+    }
+  }
+  await (subject.bulk ? subject.bulk(fill) : fill())
+}
+
+/**
+ * Builds the subjects one after another, calling `prepare` on each (populate, warm up), then runs `body` on
+ * them all; every subject built is closed afterwards, whatever happens (errors while closing are ignored).
+ */
+export async function usingSubjects<TSubject extends CacheSubject>(
+  factories: readonly (() => Promise<TSubject>)[],
+  prepare: (subject: TSubject) => Promise<void>,
+  body: (subjects: TSubject[]) => Promise<void>,
+): Promise<void> {
+  const built: TSubject[] = []
+  try {
+    for (const factory of factories) {
+      const subject = await factory()
+      built.push(subject)
+      await prepare(subject)
+    }
+    await body(built)
+  } finally {
+    for (const s of built) await s.close().catch(() => undefined)
+  }
 }
 
 /** Builds a subject whose L1 holds `capacity` entries. */

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import {
   type Codec,
   type Tier,
@@ -14,7 +11,7 @@ import {
 } from '@tierstack/core'
 import { msgpack } from '@tierstack/codec-msgpack'
 import { sqliteTier } from '@tierstack/tier-sqlite'
-import { bytesTier } from '@tierstack/test-suite'
+import { bytesTier, testScope } from '@tierstack/test-suite'
 import { aesGcm } from '../src/index.js'
 
 // Integration through the real engine and a real remote tier (an SQLite file): what a reader sees when
@@ -23,32 +20,24 @@ import { aesGcm } from '../src/index.js'
 const K1 = randomBytes(32)
 const K2 = randomBytes(32)
 
-let dir: string
-const opened: TieredCache[] = []
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'codec-aes-'))
-})
-afterEach(async () => {
-  for (const cache of opened.splice(0)) await cache.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const scope = testScope('codec-aes-')
 
 /** A cache over its own connection to the shared SQLite file: a separate process, as far as the data goes. */
 function open(
   codecs: Codec[],
   extra: { decoders?: Codec[]; withMemory?: boolean } = {},
 ): { cache: TieredCache; tier: Tier } {
-  const tier = sqliteTier({ path: join(dir, 'cache.db') })
+  const tier = sqliteTier({ path: scope.path('cache.db') })
   const tiers: Tier[] = extra.withMemory ? [memoryTier({ maxEntries: 100 }), tier] : [tier]
-  const cache = createCache({
-    tiers,
-    serializer: msgpack(),
-    codecs,
-    decoders: extra.decoders ?? [],
-    defaults: { ttl: '1h' },
-  })
-  opened.push(cache)
+  const cache = scope.track(
+    createCache({
+      tiers,
+      serializer: msgpack(),
+      codecs,
+      decoders: extra.decoders ?? [],
+      defaults: { ttl: '1h' },
+    }),
+  )
   return { cache, tier }
 }
 
@@ -164,12 +153,13 @@ describe('aesGcm() through the engine and a SQLite tier', () => {
 
   it('namespaces opt out of encryption with encrypt: false; the others are encrypted', async () => {
     const remote = bytesTier({ name: 'remote' })
-    const cache = createCache({
-      tiers: [remote],
-      codecs: [aesGcm({ keys: { k1: K1 } })],
-      namespaces: { public: { encrypt: false }, secret: {} },
-    })
-    opened.push(cache)
+    const cache = scope.track(
+      createCache({
+        tiers: [remote],
+        codecs: [aesGcm({ keys: { k1: K1 } })],
+        namespaces: { public: { encrypt: false }, secret: {} },
+      }),
+    )
     await cache.namespace('public').set('k', 'visible text')
     await cache.namespace('secret').set('k', 'hidden text')
     const raw = async (key: string) => Buffer.from((await remote.get(key))!.value as Uint8Array)

@@ -1,39 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { type Codec, type TieredCache, createCache, decodeEnvelope, memoryTier } from '@tierstack/core'
+import { describe, expect, it } from '@jest/globals'
+import { type Codec, createCache, decodeEnvelope, memoryTier } from '@tierstack/core'
 import { aesGcm } from '@tierstack/codec-aes'
 import { gzip } from '@tierstack/codec-gzip'
 import { msgpack } from '@tierstack/codec-msgpack'
 import { sqliteTier } from '@tierstack/tier-sqlite'
+import { testScope } from '@tierstack/test-suite'
 import { lz4 } from '../src/index.js'
 
 // Integration through the real engine and a real remote tier (an SQLite file): switching a namespace's
 // compression, and the full serialize → compress → encrypt pipeline.
 
-let dir: string
-const opened: TieredCache[] = []
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'codec-lz4-'))
-})
-afterEach(async () => {
-  for (const cache of opened.splice(0)) await cache.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+const scope = testScope('codec-lz4-')
 
 function open(codecs: Codec[], decoders: Codec[] = []) {
-  const tier = sqliteTier({ path: join(dir, 'cache.db') })
-  const cache = createCache({
-    tiers: [tier],
-    serializer: msgpack(),
-    codecs,
-    decoders,
-    defaults: { ttl: '1h' },
-  })
-  opened.push(cache)
+  const tier = sqliteTier({ path: scope.path('cache.db') })
+  const cache = scope.track(
+    createCache({ tiers: [tier], serializer: msgpack(), codecs, decoders, defaults: { ttl: '1h' } }),
+  )
   return { cache, tier }
 }
 
@@ -118,13 +102,10 @@ describe('lz4() through the engine and a SQLite tier', () => {
   })
 
   it('a memory tier in front serves the live value while the SQLite tier holds the lz4 bytes', async () => {
-    const tier = sqliteTier({ path: join(dir, 'stack.db') })
-    const cache = createCache({
-      tiers: [memoryTier({ maxEntries: 10 }), tier],
-      serializer: msgpack(),
-      codecs: [lz4()],
-    })
-    opened.push(cache)
+    const tier = sqliteTier({ path: scope.path('stack.db') })
+    const cache = scope.track(
+      createCache({ tiers: [memoryTier({ maxEntries: 10 }), tier], serializer: msgpack(), codecs: [lz4()] }),
+    )
     const value = document(8 * 1024)
     await cache.set('k', value)
     expect(await codecIds(tier, 'default:k')).toEqual(['lz4'])

@@ -24,6 +24,8 @@ export {
 } from './entries.js'
 export type { MakeEntryOptions } from './entries.js'
 export { codecContext } from './codec-context.js'
+export { testScope } from './test-scope.js'
+export type { TestScope, Closable } from './test-scope.js'
 export { errorOf, errorOfAsync, codeOf, codeOfAsync } from './caught.js'
 export { fuzzBytes, hexPreview, DEFAULT_FUZZ_SEED } from './fuzz.js'
 export type { FuzzBytesOptions, FuzzInput } from './fuzz.js'

@@ -1,4 +1,6 @@
-import { describe, expect, it } from '@jest/globals'
+import { existsSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { afterAll, describe, expect, it } from '@jest/globals'
 import { CacheError } from '@tierstack/core'
 import {
   codecContext,
@@ -10,6 +12,7 @@ import {
   hexPreview,
   jsonLikeBytes,
   sameBytes,
+  testScope,
 } from '../src/index.js'
 
 describe('fuzzBytes()', () => {
@@ -123,5 +126,33 @@ describe('codecContext() and jsonLikeBytes()', () => {
       true,
     )
     expect(jsonLikeBytes(0)).toHaveLength(0)
+  })
+})
+
+describe('testScope()', () => {
+  const scope = testScope('scope-test-')
+  const log: string[] = []
+  const dirs: string[] = []
+
+  it('testScope() gives each test its own directory, and closes tracked resources after deferred work', () => {
+    expect(existsSync(scope.dir)).toBe(true)
+    dirs.push(scope.dir)
+    writeFileSync(scope.path('a.txt'), 'x')
+    expect(dirname(scope.path())).toBe(scope.dir)
+    expect(scope.path()).not.toBe(scope.path())
+    const resource = { close: async () => void log.push('close 1') }
+    expect(scope.track(resource)).toBe(resource)
+    scope.track({ close: () => void log.push('close 2') })
+    scope.defer(() => void log.push('deferred'))
+  })
+
+  it('testScope() released the previous test: deferred, then closed in order, then the directory removed', () => {
+    expect(log).toEqual(['deferred', 'close 1', 'close 2'])
+    expect(existsSync(dirs[0]!)).toBe(false)
+    expect(scope.dir).not.toBe(dirs[0])
+  })
+
+  afterAll(() => {
+    expect(() => scope.dir).toThrow(/only available while a test runs/)
   })
 })

@@ -1,23 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import Database from 'better-sqlite3'
-import { type SqliteTier, sqliteTier } from '../src/index.js'
-import { entry, manualClock, payloadOf, tempDir } from './helpers.js'
+import { entry, manualClock, payloadOf, sqliteTestBed } from './helpers.js'
 
-let tmp: ReturnType<typeof tempDir>
-const open: SqliteTier[] = []
-function make(options: Partial<Parameters<typeof sqliteTier>[0]> = {}): SqliteTier {
-  const tier = sqliteTier({ path: tmp.file('cache.db'), ...options })
-  open.push(tier)
-  return tier
-}
-
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  for (const tier of open.splice(0)) await tier.close()
-  tmp.cleanup()
-})
+const { scope, make } = sqliteTestBed()
 
 /** What the file really holds, read through a second connection (not the tier's own counters). */
 function measure(path: string): { rows: number; bytes: number } {
@@ -56,7 +41,7 @@ type Item = [string, ReturnType<typeof entry>]
 
 describe('sqliteTier caps', () => {
   it('setMany() never leaves more than maxEntries rows, under a random load', async () => {
-    const path = tmp.file('entries.db')
+    const path = scope.path('entries.db')
     const tier = make({ path, maxEntries: 200 })
     const random = rng(7)
     for (let round = 0; round < 60; round++) {
@@ -74,7 +59,7 @@ describe('sqliteTier caps', () => {
   })
 
   it('setMany() never leaves more than maxBytes (envelope + UTF-8 key bytes), under a random load', async () => {
-    const path = tmp.file('bytes.db')
+    const path = scope.path('bytes.db')
     const tier = make({ path, maxBytes: '20kb' })
     const random = rng(11)
     for (let round = 0; round < 60; round++) {
@@ -91,14 +76,14 @@ describe('sqliteTier caps', () => {
   })
 
   it('a single setMany() larger than maxEntries keeps the cap', async () => {
-    const path = tmp.file('big-batch.db')
+    const path = scope.path('big-batch.db')
     const tier = make({ path, maxEntries: 10 })
     await tier.setMany(Array.from({ length: 50 }, (_, i) => [`k${i}`, entry(String(i))] as Item))
     expect(measure(path).rows).toBe(10)
   })
 
   it('set() evicts the least recently accessed entry first (reads count as accesses)', async () => {
-    const path = tmp.file('lru.db')
+    const path = scope.path('lru.db')
     const clock = manualClock()
     const tier = make({ path, maxEntries: 3, now: clock.now })
     for (const k of ['a', 'b', 'c']) {
@@ -131,7 +116,7 @@ describe('sqliteTier caps', () => {
   })
 
   it('access times are flushed in the background, so another process sees the recency', async () => {
-    const path = tmp.file('touch.db')
+    const path = scope.path('touch.db')
     const clock = manualClock()
     const reader = make({ path, maxEntries: 100, now: clock.now, pruneInterval: 0 }) // the flush runs even without prune
     await reader.setMany([

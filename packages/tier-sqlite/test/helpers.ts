@@ -2,8 +2,25 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeEnvelope, encodeEnvelope, type StoredEntry } from '@tierstack/core'
+import { type TestScope, testScope } from '@tierstack/test-suite'
+import { type SqliteTier, type SqliteTierOptions, sqliteTier } from '../src/index.js'
 
-/** A temporary directory for database files, removed by `cleanup()`. */
+/**
+ * Per-test resources for a test file (a temporary directory, closed after each test, see `testScope`), and
+ * `make(options)`: a tier on `cache.db` in that directory (or `options.path`), closed after the test.
+ */
+export function sqliteTestBed(): {
+  scope: TestScope
+  make(options?: Partial<SqliteTierOptions>): SqliteTier
+} {
+  const scope = testScope('tier-sqlite-')
+  return {
+    scope,
+    make: (options = {}) => scope.track(sqliteTier({ path: scope.path('cache.db'), ...options })),
+  }
+}
+
+/** A temporary directory for database files shared by a whole file, removed by `cleanup()`. */
 export function tempDir(): { dir: string; file: (name?: string) => string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'tier-sqlite-'))
   let n = 0

@@ -1,31 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { createCache, memoryTier, type TieredCache } from '@tierstack/core'
+import { describe, expect, it } from '@jest/globals'
+import { createCache, memoryTier } from '@tierstack/core'
+import { testScope } from '@tierstack/test-suite'
 import { sqliteTier } from '../src/index.js'
-import { tempDir } from './helpers.js'
 
-let tmp: ReturnType<typeof tempDir>
-const caches: TieredCache[] = []
-
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  for (const cache of caches.splice(0)) await cache.close()
-  tmp.cleanup()
-})
+const scope = testScope('tier-sqlite-')
 
 /** A memory → sqlite stack on `path`, as an application would build it at startup. */
 function stack(path: string) {
   const memory = memoryTier({ maxEntries: 1_000 })
   const disk = sqliteTier({ path })
-  const cache = createCache({ tiers: [memory, disk], defaults: { ttl: '1h' } })
-  caches.push(cache)
+  const cache = scope.track(createCache({ tiers: [memory, disk], defaults: { ttl: '1h' } }))
   return { cache, memory, disk }
 }
 
 describe('memory + sqlite stack (createCache)', () => {
   it('get() after a restart is served from sqlite and backfilled into memory', async () => {
-    const path = tmp.file('stack.db')
+    const path = scope.path('stack.db')
     const before = stack(path)
     const value = { user: 'ada', roles: ['admin'], at: new Date('2024-01-02T03:04:05Z'), n: 42n }
     await before.cache.namespace('users').set('ada', value, { ttl: '10m', tags: ['team:core'] })
@@ -47,7 +37,7 @@ describe('memory + sqlite stack (createCache)', () => {
   })
 
   it('deleteByTag() and clear() of a namespace reach the sqlite file', async () => {
-    const path = tmp.file('invalidate.db')
+    const path = scope.path('invalidate.db')
     const { cache, disk } = stack(path)
     const users = cache.namespace('users')
     await users.set('a', 1, { tags: ['t'] })

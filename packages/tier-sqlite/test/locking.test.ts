@@ -1,34 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import Database from 'better-sqlite3'
-import { type SqliteTier, sqliteTier } from '../src/index.js'
-import { entry, payloadOf, tempDir } from './helpers.js'
+import { entry, payloadOf, sqliteTestBed } from './helpers.js'
 
-let tmp: ReturnType<typeof tempDir>
-const open: SqliteTier[] = []
-const other: Database.Database[] = []
-
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  for (const db of other.splice(0)) if (db.open) db.close()
-  for (const tier of open.splice(0)) await tier.close()
-  tmp.cleanup()
-})
+const { scope, make } = sqliteTestBed()
 
 /** Another connection to the file that takes the write lock and keeps it until `release()`. */
 function holdWriteLock(path: string): { release: () => void } {
   const db = new Database(path)
-  other.push(db)
+  scope.defer(() => {
+    if (db.open) db.close()
+  })
   db.exec('BEGIN IMMEDIATE')
   return { release: () => db.exec('COMMIT') }
 }
 
 describe('sqliteTier locking', () => {
   it('set() waits for another connection’s write lock without blocking the event loop, then succeeds', async () => {
-    const path = tmp.file('wait.db')
-    const tier = sqliteTier({ path, busyTimeout: '5s' })
-    open.push(tier)
+    const path = scope.path('wait.db')
+    const tier = make({ path, busyTimeout: '5s' })
     await tier.set('before', entry('b'))
     const lock = holdWriteLock(path)
     let ticks = 0
@@ -51,9 +40,8 @@ describe('sqliteTier locking', () => {
   })
 
   it('set() past busyTimeout rejects with E_TIER_TIMEOUT (SQLITE_BUSY as cause), never SQLITE_BUSY itself', async () => {
-    const path = tmp.file('timeout.db')
-    const tier = sqliteTier({ path, busyTimeout: 150 })
-    open.push(tier)
+    const path = scope.path('timeout.db')
+    const tier = make({ path, busyTimeout: 150 })
     const lock = holdWriteLock(path)
     const started = Date.now()
     const err = await tier.set('k', entry('v')).catch((e: unknown) => e)

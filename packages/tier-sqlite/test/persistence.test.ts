@@ -1,25 +1,11 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import Database from 'better-sqlite3'
-import { SCHEMA_VERSION, type SqliteTier, sqliteTier } from '../src/index.js'
-import { entry, payloadOf, tempDir } from './helpers.js'
+import { SCHEMA_VERSION } from '../src/index.js'
+import { entry, payloadOf, sqliteTestBed } from './helpers.js'
 
-let tmp: ReturnType<typeof tempDir>
-const open: SqliteTier[] = []
-function make(options: Parameters<typeof sqliteTier>[0]): SqliteTier {
-  const tier = sqliteTier(options)
-  open.push(tier)
-  return tier
-}
-
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  for (const tier of open.splice(0)) await tier.close()
-  tmp.cleanup()
-})
+const { scope, make } = sqliteTestBed()
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex')
 
@@ -34,7 +20,7 @@ function refusal(path: string): unknown {
 
 describe('sqliteTier persistence', () => {
   it('get() after close() and reopen returns the entries with their TTLs and tags', async () => {
-    const path = tmp.file('persist.db')
+    const path = scope.path('persist.db')
     const first = make({ path })
     const now = Date.now()
     const ttl = entry('ttl', { now, ttl: 3_600_000, grace: 60_000, tags: ['x'] })
@@ -63,7 +49,7 @@ describe('sqliteTier persistence', () => {
   })
 
   it('sqliteTier() marks the file with its schema version and application id', async () => {
-    const path = tmp.file('marked.db')
+    const path = scope.path('marked.db')
     await make({ path }).close()
     const db = new Database(path, { readonly: true })
     try {
@@ -77,7 +63,7 @@ describe('sqliteTier persistence', () => {
   })
 
   it('sqliteTier() refuses a file written by a newer schema, and leaves it untouched', async () => {
-    const path = tmp.file('newer.db')
+    const path = scope.path('newer.db')
     await make({ path }).close()
     const db = new Database(path)
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`)
@@ -92,7 +78,7 @@ describe('sqliteTier persistence', () => {
   })
 
   it("sqliteTier() refuses another application's database and a file that is not a database", async () => {
-    const foreign = tmp.file('foreign.db')
+    const foreign = scope.path('foreign.db')
     const db = new Database(foreign)
     db.exec('CREATE TABLE app (x)')
     db.pragma('user_version = 7')
@@ -104,7 +90,7 @@ describe('sqliteTier persistence', () => {
     })
     expect(sha(foreign)).toBe(before)
 
-    const other = tmp.file('other-app.db')
+    const other = scope.path('other-app.db')
     const db2 = new Database(other)
     db2.pragma('application_id = 1234')
     db2.close()
@@ -113,7 +99,7 @@ describe('sqliteTier persistence', () => {
       message: expect.stringMatching(/another application/),
     })
 
-    const text = tmp.file('notes.txt')
+    const text = scope.path('notes.txt')
     writeFileSync(text, 'these are not the pages you are looking for'.repeat(100))
     const textBefore = sha(text)
     expect(refusal(text)).toMatchObject({
@@ -124,7 +110,7 @@ describe('sqliteTier persistence', () => {
   })
 
   it('sqliteTier() adds its tables to an existing unversioned database and keeps its other tables', async () => {
-    const path = tmp.file('shared.db')
+    const path = scope.path('shared.db')
     const db = new Database(path)
     db.exec("CREATE TABLE app (x); INSERT INTO app VALUES ('kept')")
     db.close()
@@ -141,7 +127,7 @@ describe('sqliteTier persistence', () => {
   })
 
   it('sqliteTier() repairs lost counters of a capped table from its rows', async () => {
-    const path = tmp.file('counters.db')
+    const path = scope.path('counters.db')
     const tier = make({ path, maxEntries: 100 })
     await tier.setMany([
       ['a', entry('1')],
@@ -157,7 +143,7 @@ describe('sqliteTier persistence', () => {
   })
 
   it('sqliteTier() with a cap adds counters to a table filled without one, and every writer keeps them exact', async () => {
-    const path = tmp.file('late-cap.db')
+    const path = scope.path('late-cap.db')
     const objects = () => {
       const db = new Database(path, { readonly: true })
       try {

@@ -1,23 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import Database from 'better-sqlite3'
-import { type SqliteTier, sqliteTier } from '../src/index.js'
-import { entry, tempDir } from './helpers.js'
+import { entry, sqliteTestBed } from './helpers.js'
 
-let tmp: ReturnType<typeof tempDir>
-const children: ChildProcess[] = []
-const open: SqliteTier[] = []
-
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-  for (const tier of open.splice(0)) await tier.close()
-  tmp.cleanup()
-})
+const { scope, make } = sqliteTestBed()
 
 /** tsx's loader, registered with `--import` so the writer is one process (the tsx CLI would fork a second one). */
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href
@@ -54,7 +42,9 @@ function writer(path: string, id: string, batches: number, batchSize: number, pa
       env: { ...process.env, TSX_TSCONFIG_PATH: join(FIXTURES, 'tsconfig.json') },
     },
   )
-  children.push(child)
+  scope.defer(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
   const acked: number[] = []
   const waiters: { n: number; resolve: () => void }[] = []
   let buffered = ''
@@ -103,7 +93,7 @@ const keysOf = (id: string, batch: number, size: number) =>
 
 describe('sqliteTier across processes', () => {
   it('setMany() batches acknowledged before a SIGKILL survive it, and the file passes quick_check', async () => {
-    const path = tmp.file('killed.db')
+    const path = scope.path('killed.db')
     const size = 200
     for (const [round, killAfter] of [
       [0, 5],
@@ -121,8 +111,7 @@ describe('sqliteTier across processes', () => {
       expect(w.acked).toEqual(Array.from({ length: lastAcked + 1 }, (_, i) => i))
 
       expect(quickCheck(path)).toEqual(['ok'])
-      const tier = sqliteTier({ path })
-      open.push(tier)
+      const tier = make({ path })
       for (let b = 0; b <= lastAcked; b++) {
         const got = await tier.getMany(keysOf(id, b, size))
         expect({ batch: b, missing: got.filter((e) => e === undefined).length }).toEqual({
@@ -145,10 +134,9 @@ describe('sqliteTier across processes', () => {
   }, 60_000)
 
   it('setMany() from two processes and this one at once: no SQLITE_BUSY surfaces and no acknowledged write is lost', async () => {
-    const path = tmp.file('shared.db')
+    const path = scope.path('shared.db')
     // Create the file first so the writers do not race on creating the schema (that race is fine, but slower).
-    const tier = sqliteTier({ path })
-    open.push(tier)
+    const tier = make({ path })
     const batches = 120
     const size = 25
     const a = writer(path, 'a', batches, size, 300)

@@ -1,24 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { CacheError } from '@tierstack/core'
 import Database from 'better-sqlite3'
 import { SqliteTier, sqliteTier } from '../src/index.js'
-import { entry, manualClock, payloadOf, tempDir } from './helpers.js'
+import { entry, manualClock, payloadOf, sqliteTestBed } from './helpers.js'
 
-let tmp: ReturnType<typeof tempDir>
-const open: SqliteTier[] = []
-function make(options: Partial<Parameters<typeof sqliteTier>[0]> = {}): SqliteTier {
-  const tier = sqliteTier({ path: tmp.file('cache.db'), ...options })
-  open.push(tier)
-  return tier
-}
-
-beforeEach(() => {
-  tmp = tempDir()
-})
-afterEach(async () => {
-  for (const tier of open.splice(0)) await tier.close()
-  tmp.cleanup()
-})
+const { scope, make } = sqliteTestBed()
 
 /** Keys a SQL-minded implementation would get wrong. */
 const NASTY = [
@@ -134,7 +120,7 @@ describe('sqliteTier', () => {
   })
 
   it('set() calls issued in one tick share one commit (group commit)', async () => {
-    const tier = make({ path: tmp.file('group.db') })
+    const tier = make({ path: scope.path('group.db') })
     const wal = async () => (await tier.health()).detail!.walBytes as number
     await tier.set('warm', entry('up'))
     const start = await wal()
@@ -152,7 +138,7 @@ describe('sqliteTier', () => {
   })
 
   it('close() writes set() calls that were not awaited', async () => {
-    const path = tmp.file('unawaited.db')
+    const path = scope.path('unawaited.db')
     const tier = make({ path })
     const pending = tier.set('k', entry('v'))
     await tier.close()
@@ -394,7 +380,7 @@ describe('sqliteTier', () => {
   })
 
   it('deleteByTag() leaves no tag rows behind when entries are deleted, replaced or cleared', async () => {
-    const path = tmp.file('tags.db')
+    const path = scope.path('tags.db')
     const tier = make({ path })
     await tier.setMany([
       ['a', entry('1', { tags: ['t1', 't2'] })],
@@ -413,7 +399,7 @@ describe('sqliteTier', () => {
   })
 
   it('health() reports the path, size on disk, entries and an on-demand quick_check', async () => {
-    const path = tmp.file('health.db')
+    const path = scope.path('health.db')
     const tier = make({ path, maxEntries: 100 })
     await tier.set('k', entry('v'))
     const health = await tier.health()
@@ -457,11 +443,11 @@ describe('sqliteTier', () => {
   })
 
   it('close() waits for writes already issued', async () => {
-    const tier = make({ path: tmp.file('pending.db') })
+    const tier = make({ path: scope.path('pending.db') })
     const writes = Array.from({ length: 20 }, (_, i) => tier.set(`k${i}`, entry(String(i))))
     await tier.close()
     await Promise.all(writes)
-    const again = make({ path: tmp.file('pending.db') })
+    const again = make({ path: scope.path('pending.db') })
     expect((await again.getMany(['k0', 'k19'])).map(payloadOf)).toEqual(['0', '19'])
   })
 
@@ -474,7 +460,7 @@ describe('sqliteTier', () => {
   })
 
   it('sqliteTier() validates its options and names the bad one', () => {
-    const path = tmp.file('opts.db')
+    const path = scope.path('opts.db')
     const cases: [Record<string, unknown>, RegExp][] = [
       [{}, /path/],
       [{ path: '' }, /path/],
@@ -495,7 +481,7 @@ describe('sqliteTier', () => {
       [{ path, busyTimeout: Infinity }, /busyTimeout/],
       [{ path, name: '' }, /name/],
       [{ path, now: 5 }, /now/],
-      [{ path: tmp.file('missing-dir/x/y.db') }, /path/],
+      [{ path: scope.path('missing-dir/x/y.db') }, /path/],
     ]
     for (const [options, pattern] of cases) {
       let error: unknown

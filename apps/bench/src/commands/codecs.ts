@@ -1,8 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { parseArgs } from 'node:util'
 import zlib from 'node:zlib'
 import type { Codec, CodecContext, Serializer } from '@tierstack/core'
-import { type Command, jsonFlag, markdownTable, note, output, parseIntList } from '../command.js'
+import { defineCommand, formatRatio, markdownTable, note, output } from '../command.js'
+import { flag } from '../flags.js'
+import { interleave } from '../workloads/interleave.js'
+import { type BenchClock, measureOps, median } from '../workloads/measure.js'
+import { seededRandom } from '../workloads/random.js'
 
 /** One row of the JSON output: our codec against the library it wraps, on one payload size. */
 export interface CodecRow {
@@ -36,18 +39,6 @@ interface Payload {
   bytes: Buffer
 }
 
-/** mulberry32, so payloads are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const WORDS =
   'the quick brown fox jumps over lazy dog cache tier stack value entry redis sqlite memory order user'.split(
     ' ',
@@ -58,7 +49,7 @@ const WORDS =
  * ISO dates, a nested object and a short sentence — repetitive keys like real JSON, values less so.
  */
 export function jsonLikePayload(size: number, seed = 42): Payload {
-  const rand = prng(seed)
+  const rand = seededRandom(seed) // the same payload on every run
   const pick = () => WORDS[Math.floor(rand() * WORDS.length)]!
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join('')
   const items: unknown[] = []
@@ -199,41 +190,26 @@ async function loadPairs(): Promise<Pair[]> {
   ]
 }
 
-/** Which clock the throughput is measured against. */
-export type BenchClock = 'cpu' | 'wall'
-
-/** Elapsed nanoseconds since `start` on the chosen clock. */
-function clockNow(clock: BenchClock): bigint {
-  if (clock === 'wall') return process.hrtime.bigint()
-  const { user, system } = process.cpuUsage()
-  return BigInt(user + system) * 1000n
-}
-
 /**
- * Runs `fn` for at least `ms` milliseconds of the clock (and at least 3 times); returns MB/s of `bytes` per
- * call. The `cpu` clock (this process's user + system time, thread pool included) ignores the time the
- * process spends descheduled, so results hold on a shared machine; `wall` is what a caller waits.
+ * MB/s of `bytes` per call of `fn`, run for at least `ms` of the clock and at least 3 times, reading the clock
+ * after every call (one call may take milliseconds). Results are awaited only when they are promises, and
+ * summed so the work cannot be optimized away.
  */
 async function throughput(fn: RoundTrip, bytes: number, ms: number, clock: BenchClock): Promise<number> {
   let sink = 0
-  let calls = 0
-  const start = clockNow(clock)
-  const budget = BigInt(ms) * 1_000_000n
-  let elapsed = 0n
-  while (calls < 3 || elapsed < budget) {
-    const r = fn()
-    sink += typeof r === 'number' ? r : await r
-    calls++
-    elapsed = clockNow(clock) - start
-  }
+  const { opsPerSec } = await measureOps(
+    () => {
+      const r = fn()
+      if (typeof r === 'number') sink += r
+      else
+        return r.then((n) => {
+          sink += n
+        })
+    },
+    { timeMs: ms, clock, checkEvery: 1, minCalls: 3, awaitResults: 'promises' },
+  )
   if (sink < 0) note('impossible') // keeps `sink` observable
-  return (bytes * calls) / (Number(elapsed) / 1e9) / 1e6
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+  return (bytes * opsPerSec) / 1e6
 }
 
 /**
@@ -261,20 +237,10 @@ export async function measureCodecs(
       const baseline = pair.baseline(payload)
       await throughput(ours, bytes, ms, clock)
       await throughput(baseline, bytes, ms, clock)
-      const o: number[] = []
-      const b: number[] = []
-      for (let r = 0; r < rounds; r++) {
-        // Alternate which side goes first, so neither always runs right after a GC of the other.
-        if (r % 2 === 0) {
-          o.push(await throughput(ours, bytes, ms, clock))
-          b.push(await throughput(baseline, bytes, ms, clock))
-        } else {
-          b.push(await throughput(baseline, bytes, ms, clock))
-          o.push(await throughput(ours, bytes, ms, clock))
-        }
-      }
-      const oursMBps = median(o)
-      const baselineMBps = median(b)
+      // Interleaved rounds: which side goes first alternates, so neither always runs right after a GC of the other.
+      const [o, b] = await interleave([ours, baseline], rounds, (fn) => throughput(fn, bytes, ms, clock))
+      const oursMBps = median(o!)
+      const baselineMBps = median(b!)
       rows.push({
         pair: pair.name,
         bytes,
@@ -294,30 +260,19 @@ function formatBytes(n: number): string {
   return `${n} B`
 }
 
-const command: Command = {
+export default defineCommand({
   name: 'codecs',
-  description:
-    'encode+decode MB/s of lz4, gzip, aes-256-gcm and msgpack against their raw libraries: [--sizes 1024,65536,1048576] [--rounds 9] [--ms 100] [--clock cpu|wall] [--only lz4] [--json]',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        sizes: { type: 'string', default: '1024,65536,1048576' },
-        rounds: { type: 'string', default: '9' },
-        ms: { type: 'string', default: '100' },
-        clock: { type: 'string', default: 'cpu' },
-        only: { type: 'string' },
-        ...jsonFlag,
-      },
-    })
-    const sizes = parseIntList(values.sizes, '--sizes')
-    const [rounds] = parseIntList(values.rounds, '--rounds')
-    const [ms] = parseIntList(values.ms, '--ms')
-    const clock = values.clock
-    if (clock !== 'cpu' && clock !== 'wall') throw new Error(`--clock must be cpu or wall, got '${clock}'`)
-    const rows = await measureCodecs(sizes, rounds!, ms!, clock, values.only)
-    output(values.json, { node: process.version, clock, rounds, ms, rows }, () =>
+  description: 'encode+decode MB/s of lz4, gzip, aes-256-gcm and msgpack against their raw libraries',
+  flags: {
+    sizes: flag.ints([1024, 65_536, 1_048_576], 'payload sizes, bytes of JSON'),
+    rounds: flag.int(9, 'alternating rounds per pair and size (the median is reported)'),
+    ms: flag.int(100, 'time per round and side, ms'),
+    clock: flag.clock(),
+    only: flag.string('measure only the pairs whose name contains this (e.g. lz4)'),
+  },
+  async run({ sizes, rounds, ms, clock, only, json }) {
+    const rows = await measureCodecs(sizes, rounds, ms, clock, only)
+    output(json, { node: process.version, clock, rounds, ms, rows }, () =>
       [
         `Codecs, encode + decode, MB/s of JSON payload per ${clock === 'cpu' ? 'CPU second' : 'second'} (median of ${rounds} alternating rounds of ${ms} ms; node ${process.version}).`,
         '',
@@ -328,8 +283,8 @@ const command: Command = {
             formatBytes(r.bytes),
             r.oursMBps.toFixed(1),
             r.baselineMBps.toFixed(1),
-            `${r.relative.toFixed(2)}×`,
-            `${r.sizeRatio.toFixed(2)}×`,
+            formatRatio(r.relative),
+            formatRatio(r.sizeRatio),
           ]),
         ),
         '',
@@ -337,6 +292,4 @@ const command: Command = {
       ].join('\n'),
     )
   },
-}
-
-export default command
+})

@@ -1,15 +1,7 @@
 import { existsSync } from 'node:fs'
 import { basename, isAbsolute, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
-import {
-  type Command,
-  jsonFlag,
-  markdownTable,
-  note,
-  output,
-  parseIntList,
-  parseNameList,
-} from '../command.js'
+import { defineCommand, markdownTable, note, output } from '../command.js'
+import { flag } from '../flags.js'
 import { createSimulation, replay, type Simulation } from '../simulate.js'
 import { defaultStrategies, loadStrategy } from '../strategies.js'
 import { detectFormat, readTrace, type TraceFormat, traceFormats } from '../traces/read-trace.js'
@@ -55,32 +47,17 @@ export async function hitRatios(
   return sims
 }
 
-const command: Command = {
+export default defineCommand({
   name: 'hitratio',
   description:
-    'hit ratio of strategies on cache traces: --trace FILE [--format F] --sizes 250,500 --strategies lru,tinylfu [--json]',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        trace: { type: 'string', multiple: true },
-        format: { type: 'string' },
-        sizes: { type: 'string', default: '250,500,1000' },
-        strategies: { type: 'string', default: defaultStrategies.join(',') },
-        ...jsonFlag,
-      },
-    })
-    const traces = values.trace ?? []
-    if (traces.length === 0)
-      throw new Error('--trace FILE is required (e.g. ../shared/traces/arc-oltp.lis.gz)')
-    const format = values.format
-    if (format !== undefined && !(traceFormats as readonly string[]).includes(format)) {
-      throw new Error(`--format must be one of ${traceFormats.join(', ')}, got '${format}'`)
-    }
-    const sizes = parseIntList(values.sizes!, '--sizes')
-    const strategies = parseNameList(values.strategies!)
-    if (strategies.length === 0) throw new Error('--strategies must name at least one strategy')
+    'hit ratio of strategies on cache traces (each trace read once, fed to every strategy and size)',
+  flags: {
+    trace: flag.strings('trace file, repeatable (e.g. ../shared/traces/arc-oltp.lis.gz)', { required: true }),
+    format: flag.string('trace format (detected from the file name when omitted)', { choices: traceFormats }),
+    sizes: flag.ints([250, 500, 1000], 'cache sizes, in entries'),
+    strategies: flag.names(defaultStrategies, 'strategies to replay', { required: true }),
+  },
+  async run({ trace: traces, format, sizes, strategies, json }) {
     const rows: HitRatioRow[] = []
     for (const trace of traces) {
       const file = resolveUserPath(trace)
@@ -100,7 +77,7 @@ const command: Command = {
         rows.push(traces.length > 1 ? { trace: basename(trace), ...row } : row)
       }
     }
-    output(values.json === true, rows, () => {
+    output(json, rows, () => {
       const tables: string[] = []
       for (const trace of traces) {
         const mine = traces.length > 1 ? rows.filter((r) => r.trace === basename(trace)) : rows
@@ -118,6 +95,4 @@ const command: Command = {
       return tables.join('\n\n')
     })
   },
-}
-
-export default command
+})

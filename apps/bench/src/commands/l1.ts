@@ -1,15 +1,8 @@
-import { parseArgs } from 'node:util'
-import {
-  type Command,
-  jsonFlag,
-  markdownTable,
-  note,
-  output,
-  parseIntList,
-  parseNameList,
-} from '../command.js'
-import { lruCacheSubject, type Subject, tierstackSubject } from '../subjects.js'
-import { formatRate, median, opsPerSecond, parseClock } from '../workloads/measure.js'
+import { defineCommand, formatRatio, markdownTable, note, output } from '../command.js'
+import { flag, timingFlags } from '../flags.js'
+import { lruCacheSubject, populate, tierstackSubject } from '../subjects.js'
+import { interleave } from '../workloads/interleave.js'
+import { formatRate, measureOps, median } from '../workloads/measure.js'
 import { makeKeys, seededRandom, uniformIndices } from '../workloads/random.js'
 
 /** One row of the JSON output. */
@@ -21,66 +14,46 @@ export interface L1Row {
   ratio: number
 }
 
-const command: Command = {
+export default defineCommand({
   name: 'l1',
-  description:
-    'L1 hit path: cache.get on a memory-only tierstack vs raw lru-cache get, same keys, same run [--strategies lru] [--json]',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        strategies: { type: 'string', default: 'lru' },
-        keys: { type: 'string', default: '10000' },
-        time: { type: 'string', default: '1000' },
-        warmup: { type: 'string', default: '300' },
-        runs: { type: 'string', default: '5' },
-        clock: { type: 'string', default: 'cpu' },
-        ...jsonFlag,
-      },
-    })
-    const clock = parseClock(values.clock as string)
-    const strategies = parseNameList(values.strategies!)
-    const [n] = parseIntList(values.keys!, '--keys')
-    const [timeMs] = parseIntList(values.time!, '--time')
-    const [warmupMs] = parseIntList(values.warmup!, '--warmup')
-    const [runs] = parseIntList(values.runs!, '--runs')
-    const keys = makeKeys(n!, 'hit:')
-    const seq = uniformIndices(n!, 1 << 20, seededRandom(7))
+  description: 'L1 hit path: cache.get on a memory-only tierstack vs raw lru-cache get, same keys, same run',
+  flags: {
+    strategies: flag.names(['lru'], 'strategies of the tierstack subjects'),
+    keys: flag.int(10_000, 'resident keys, read uniformly at random'),
+    ...timingFlags({ time: 1000, warmup: 300, runs: 5 }),
+    clock: flag.clock(),
+  },
+  async run(o) {
+    const keys = makeKeys(o.keys, 'hit:')
+    const seq = uniformIndices(o.keys, 1 << 20, seededRandom(7))
     const mask = seq.length - 1
     const value = { id: 1 }
-    const factories = [lruCacheSubject, ...strategies.map((s) => tierstackSubject(s))]
-    const subjects: Subject[] = []
-    for (const f of factories) {
-      const s = await f(n!)
-      for (const k of keys) await s.set(k, value)
+    const subjects = []
+    for (const factory of [lruCacheSubject, ...o.strategies.map((s) => tierstackSubject(s))]) {
+      const s = await factory(o.keys)
+      await populate(s, keys, () => value)
       subjects.push(s)
     }
-    // Interleaved: every run measures every subject once, so machine noise hits them alike.
-    const samples = subjects.map(() => [] as number[])
-    for (let run = 0; run < runs!; run++) {
-      for (const [i, s] of subjects.entries()) {
-        const ops = await opsPerSecond((j) => s.get(keys[seq[j & mask]!]!), {
-          timeMs: timeMs!,
-          warmupMs: warmupMs!,
-        })
-        samples[i]!.push(ops)
-        note(`run ${run + 1}/${runs} ${s.name}: ${formatRate(ops)} get/s`)
-      }
-    }
+    const samples = await interleave(subjects, o.runs, async (s, run) => {
+      const { opsPerSec } = await measureOps((j) => s.get(keys[seq[j & mask]!]!), {
+        timeMs: o.time,
+        warmupMs: o.warmup,
+        clock: o.clock,
+      })
+      note(`run ${run + 1}/${o.runs} ${s.name}: ${formatRate(opsPerSec)} get/s`)
+      return opsPerSec
+    })
     for (const s of subjects) await s.close()
     const base = median(samples[0]!)
     const rows: L1Row[] = subjects.map((s, i) => {
       const ops = median(samples[i]!)
       return { subject: s.name, opsPerSec: Math.round(ops), ratio: ops / base }
     })
-    output(values.json === true, rows, () =>
+    output(o.json, rows, () =>
       markdownTable(
-        ['subject', `get hits/s (${n} keys, median of ${runs})`, '× lru-cache get'],
-        rows.map((r) => [r.subject, formatRate(r.opsPerSec), `${r.ratio.toFixed(2)}×`]),
+        ['subject', `get hits/s (${o.keys} keys, median of ${o.runs})`, '× lru-cache get'],
+        rows.map((r) => [r.subject, formatRate(r.opsPerSec), formatRatio(r.ratio)]),
       ),
     )
   },
-}
-
-export default command
+})

@@ -6,18 +6,13 @@
  *   pnpm --filter bench bench redis [--concurrency 64] [--keys 10000] [--l1 100] [--time 3000] [--runs 3]
  *                                   [--subjects ioredis,tierstack,…] [--url redis://…] [--json]
  */
-import { parseArgs } from 'node:util'
-import { type Command, jsonFlag, markdownTable, note, output, parseNameList } from '../command.js'
+import { defineCommand, formatRatio, markdownTable, note, output } from '../command.js'
+import { flag, timingFlags } from '../flags.js'
+import { type CacheSubject, populate, usingSubjects } from '../subjects.js'
+import { interleave } from '../workloads/interleave.js'
+import { measureKeyed } from '../workloads/keyed.js'
 import { formatRate, median } from '../workloads/measure.js'
-import { seededRandom } from '../workloads/random.js'
-
-/** One cache under test, reduced to what the workload needs. */
-interface RedisSubject {
-  readonly name: string
-  get(key: string): Promise<unknown>
-  set(key: string, value: unknown): Promise<unknown>
-  close(): Promise<void>
-}
+import { makeKeys, seededRandom, uniformIndices } from '../workloads/random.js'
 
 interface SubjectConfig {
   url: string
@@ -27,7 +22,7 @@ interface SubjectConfig {
   l1: number
 }
 
-type SubjectFactory = (config: SubjectConfig) => Promise<RedisSubject>
+type SubjectFactory = (config: SubjectConfig) => Promise<CacheSubject>
 
 /** Raw ioredis GET of a JSON string with auto-pipelining: the baseline (no L1, no parsing, no envelope). */
 const ioredisSubject: SubjectFactory = async ({ url }) => {
@@ -146,33 +141,20 @@ function valueFor(i: number): unknown {
   return { id: i, name: `user-${i}`, roles: ['reader', 'writer'], score: i / 7 }
 }
 
-/** `concurrency` callers, each awaiting one `get` after another, for `timeMs`; returns ops/s and hits. */
-async function measure(
-  subject: RedisSubject,
+/** `concurrency` callers of `get` for `timeMs` of wall time, reading the clock after every call (a round trip costs far more). */
+function measure(
+  subject: CacheSubject,
   keys: string[],
   sequence: Uint32Array,
   concurrency: number,
   timeMs: number,
-): Promise<{ opsPerSec: number; hits: number; calls: number }> {
-  let stop = false
-  let calls = 0
-  let hits = 0
-  const worker = async (w: number) => {
-    let i = w * 7919
-    while (!stop) {
-      const value = await subject.get(keys[sequence[i++ % sequence.length]!]!)
-      calls++
-      if (value !== undefined && value !== null) hits++
-    }
-  }
-  const start = performance.now()
-  const timer = setTimeout(() => {
-    stop = true
-  }, timeMs)
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)))
-  clearTimeout(timer)
-  const elapsed = performance.now() - start
-  return { opsPerSec: (calls * 1000) / elapsed, hits, calls }
+) {
+  return measureKeyed(subject, 'get', keys, sequence, valueFor, {
+    timeMs,
+    concurrency,
+    checkEvery: 1,
+    clock: 'wall',
+  })
 }
 
 /** redis-server's CPU time so far, µs. */
@@ -182,51 +164,20 @@ async function serverCpu(probe: { info(section: string): Promise<string> }): Pro
   return (read('used_cpu_user') + read('used_cpu_sys')) * 1e6
 }
 
-async function populate(subject: RedisSubject, keys: string[]): Promise<void> {
-  for (let start = 0; start < keys.length; start += 256) {
-    await Promise.all(keys.slice(start, start + 256).map((k, j) => subject.set(k, valueFor(start + j))))
-  }
-}
-
-export const command: Command = {
+export const command = defineCommand({
   name: 'redis',
   description: 'memory+redis stack, L2 hits at concurrency 64: tierstack vs raw ioredis GET vs peers',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        ...jsonFlag,
-        url: { type: 'string' },
-        concurrency: { type: 'string', default: '64' },
-        keys: { type: 'string', default: '10000' },
-        l1: { type: 'string', default: '100' },
-        time: { type: 'string', default: '3000' },
-        warmup: { type: 'string', default: '1000' },
-        runs: { type: 'string', default: '3' },
-        subjects: { type: 'string', default: Object.keys(subjects).join(',') },
-      },
-    })
-    const int = (flag: string, v: string) => {
-      const n = Number(v)
-      if (!Number.isSafeInteger(n) || n <= 0)
-        throw new Error(`--${flag} must be a positive integer, got '${v}'`)
-      return n
-    }
-    const concurrency = int('concurrency', values.concurrency)
-    const keyCount = int('keys', values.keys)
-    const l1 = int('l1', values.l1)
-    const timeMs = int('time', values.time)
-    const warmupMs = int('warmup', values.warmup)
-    const runs = int('runs', values.runs)
-    const names = parseNameList(values.subjects)
-    for (const n of names)
-      if (!(n in subjects))
-        throw new Error(`unknown subject '${n}' (known: ${Object.keys(subjects).join(', ')})`)
-    if (!names.includes('ioredis')) names.unshift('ioredis')
-
+  flags: {
+    url: flag.string('redis to use (default: a throwaway redis-server on a free port)'),
+    concurrency: flag.int(64, 'callers in flight'),
+    keys: flag.int(10_000, 'keys in Redis, read uniformly at random'),
+    l1: flag.int(100, 'memory tier capacity, entries (small, so gets are L2 hits)'),
+    ...timingFlags({ time: 3000, warmup: 1000, runs: 3 }),
+    subjects: flag.subjects(Object.keys(subjects), 'ioredis'),
+  },
+  async run({ concurrency, l1, runs, keys: keyCount, time: timeMs, warmup, subjects: names, url, json }) {
     // Our own throwaway server unless --url: the bench writes keys and must not touch someone's data.
     let server: { url: string; stop(): Promise<void> } | undefined
-    let url = values.url
     if (url === undefined) {
       const { startRedis } = await import('../../../../packages/tier-redis/test/helpers/redis-server.js')
       server = await startRedis({ useEnv: false })
@@ -236,96 +187,90 @@ export const command: Command = {
     const parsed = new URL(url)
     const config: SubjectConfig = { url, host: parsed.hostname, port: Number(parsed.port || 6379), l1 }
 
-    const keys = Array.from({ length: keyCount }, (_, i) => `user:${i}`)
-    const random = seededRandom(42)
-    const sequence = new Uint32Array(1 << 16)
-    for (let i = 0; i < sequence.length; i++) sequence[i] = Math.floor(random() * keyCount)
+    const keys = makeKeys(keyCount, 'user:')
+    const sequence = uniformIndices(keyCount, 1 << 16, seededRandom(42))
 
-    const built: RedisSubject[] = []
     try {
-      for (const n of names) {
-        const subject = await subjects[n]!(config)
-        built.push(subject)
-        note(`populating ${subject.name} (${keyCount} keys)…`)
-        await populate(subject, keys)
-        await measure(subject, keys, sequence, concurrency, warmupMs)
-      }
-      const { Redis } = await import('ioredis')
-      const probe = new Redis(url)
-      const results = new Map(
-        built.map((s) => [s.name, { ops: [] as number[], hits: 0, calls: 0, clientUs: 0, serverUs: 0 }]),
+      await usingSubjects(
+        names.map((n) => () => subjects[n]!(config)),
+        async (subject) => {
+          note(`populating ${subject.name} (${keyCount} keys)…`)
+          await populate(subject, keys, valueFor)
+          await measure(subject, keys, sequence, concurrency, warmup)
+        },
+        async (built) => {
+          const { Redis } = await import('ioredis')
+          const probe = new Redis(url)
+          const samples = await interleave(built, runs, async (subject, r) => {
+            const server0 = await serverCpu(probe)
+            const client0 = process.cpuUsage()
+            const m = await measure(subject, keys, sequence, concurrency, timeMs)
+            const client = process.cpuUsage(client0)
+            note(`run ${r + 1}/${runs} ${subject.name}: ${formatRate(m.opsPerSec)} ops/s`)
+            return {
+              ...m,
+              clientUs: client.user + client.system,
+              serverUs: (await serverCpu(probe)) - server0,
+            }
+          })
+          probe.disconnect()
+          type Sample = (typeof samples)[number][number]
+          const sum = (list: Sample[], k: keyof Sample) => list.reduce((a, m) => a + m[k], 0)
+          const baseline = median(samples[0]!.map((m) => m.opsPerSec))
+          const rows: RedisBenchRow[] = built.map((s, i) => {
+            const list = samples[i]!
+            const calls = sum(list, 'calls')
+            const ops = median(list.map((m) => m.opsPerSec))
+            return {
+              subject: s.name,
+              opsPerSec: ops,
+              ratioToIoredis: ops / baseline,
+              hitRatio: sum(list, 'hits') / calls,
+              clientCpuUsPerOp: sum(list, 'clientUs') / calls,
+              serverCpuUsPerOp: sum(list, 'serverUs') / calls,
+              runs: list.map((m) => m.opsPerSec),
+            }
+          })
+          const peerRows = rows.filter((row) => PEERS.some((p) => subjects[p] && row.subject === p))
+          const best = peerRows.reduce<RedisBenchRow | undefined>(
+            (a, b) => (a === undefined || b.opsPerSec > a.opsPerSec ? b : a),
+            undefined,
+          )
+          const ts = rows.find((row) => row.subject === 'tierstack')
+          const summary = {
+            concurrency,
+            keys: keyCount,
+            l1,
+            timeMs,
+            runs,
+            rows,
+            fastestPeer: best?.subject,
+            tierstackVsFastestPeer: ts && best ? ts.opsPerSec / best.opsPerSec : undefined,
+          }
+          output(json, summary, () => {
+            const table = markdownTable(
+              ['subject', 'ops/s', '× ioredis GET', 'hit ratio', 'client CPU µs/get', 'server CPU µs/get'],
+              rows.map((row) => [
+                row.subject,
+                formatRate(row.opsPerSec),
+                row.ratioToIoredis.toFixed(2),
+                `${(row.hitRatio * 100).toFixed(1)}%`,
+                row.clientCpuUsPerOp.toFixed(2),
+                row.serverCpuUsPerOp.toFixed(2),
+              ]),
+            )
+            const vs =
+              ts && best
+                ? `\n\ntierstack / fastest peer (${best.subject}): ${formatRatio(ts.opsPerSec / best.opsPerSec)}`
+                : ''
+            return `L2 hits, memory (${l1} entries) + Redis, ${keyCount} keys, concurrency ${concurrency}, median of ${runs} × ${timeMs} ms\n\n${table}${vs}`
+          })
+        },
       )
-      for (let r = 0; r < runs; r++) {
-        // Rotate the order so no subject always runs right after the same one.
-        const order = built.map((_, i) => built[(i + r) % built.length]!)
-        for (const subject of order) {
-          const server0 = await serverCpu(probe)
-          const client0 = process.cpuUsage()
-          const m = await measure(subject, keys, sequence, concurrency, timeMs)
-          const client = process.cpuUsage(client0)
-          const acc = results.get(subject.name)!
-          acc.clientUs += client.user + client.system
-          acc.serverUs += (await serverCpu(probe)) - server0
-          acc.ops.push(m.opsPerSec)
-          acc.hits += m.hits
-          acc.calls += m.calls
-          note(`run ${r + 1}/${runs} ${subject.name}: ${formatRate(m.opsPerSec)} ops/s`)
-        }
-      }
-      probe.disconnect()
-      const baseline = median(results.get(built[0]!.name)!.ops)
-      const rows: RedisBenchRow[] = built.map((s) => {
-        const acc = results.get(s.name)!
-        const ops = median(acc.ops)
-        return {
-          subject: s.name,
-          opsPerSec: ops,
-          ratioToIoredis: ops / baseline,
-          hitRatio: acc.hits / acc.calls,
-          clientCpuUsPerOp: acc.clientUs / acc.calls,
-          serverCpuUsPerOp: acc.serverUs / acc.calls,
-          runs: acc.ops,
-        }
-      })
-      const peerRows = rows.filter((row) => PEERS.some((p) => subjects[p] && row.subject === p))
-      const best = peerRows.reduce<RedisBenchRow | undefined>(
-        (a, b) => (a === undefined || b.opsPerSec > a.opsPerSec ? b : a),
-        undefined,
-      )
-      const ts = rows.find((row) => row.subject === 'tierstack')
-      const summary = {
-        concurrency,
-        keys: keyCount,
-        l1,
-        timeMs,
-        runs,
-        rows,
-        fastestPeer: best?.subject,
-        tierstackVsFastestPeer: ts && best ? ts.opsPerSec / best.opsPerSec : undefined,
-      }
-      output(values.json, summary, () => {
-        const table = markdownTable(
-          ['subject', 'ops/s', '× ioredis GET', 'hit ratio', 'client CPU µs/get', 'server CPU µs/get'],
-          rows.map((row) => [
-            row.subject,
-            formatRate(row.opsPerSec),
-            row.ratioToIoredis.toFixed(2),
-            `${(row.hitRatio * 100).toFixed(1)}%`,
-            row.clientCpuUsPerOp.toFixed(2),
-            row.serverCpuUsPerOp.toFixed(2),
-          ]),
-        )
-        const vs =
-          ts && best
-            ? `\n\ntierstack / fastest peer (${best.subject}): ${(ts.opsPerSec / best.opsPerSec).toFixed(2)}×`
-            : ''
-        return `L2 hits, memory (${l1} entries) + Redis, ${keyCount} keys, concurrency ${concurrency}, median of ${runs} × ${timeMs} ms\n\n${table}${vs}`
-      })
     } finally {
-      for (const s of built) await s.close().catch(() => undefined)
       await server?.stop()
     }
   },
-}
+})
 
 export default command

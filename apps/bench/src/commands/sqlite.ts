@@ -13,28 +13,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
-import {
-  type Command,
-  jsonFlag,
-  markdownTable,
-  note,
-  output,
-  parseIntList,
-  parseNameList,
-} from '../command.js'
+import { defineCommand, markdownTable, note, output } from '../command.js'
+import { flag, timingFlags } from '../flags.js'
+import { type CacheSubject, populate, usingSubjects } from '../subjects.js'
+import { cross, interleave } from '../workloads/interleave.js'
+import { measureKeyed } from '../workloads/keyed.js'
 import { formatRate, median } from '../workloads/measure.js'
-import { seededRandom, zipfIndices } from '../workloads/random.js'
-
-/** One cache under test, reduced to what the workload needs. */
-interface SqliteSubject {
-  readonly name: string
-  get(key: string): Promise<unknown>
-  set(key: string, value: unknown): Promise<unknown>
-  close(): Promise<void>
-  /** Wraps the initial fill (not measured) in one transaction, where a subject would otherwise fsync each write. */
-  bulk?(fill: () => Promise<void>): Promise<void>
-}
+import { makeKeys, seededRandom, uniformIndices, zipfIndices } from '../workloads/random.js'
 
 interface SubjectConfig {
   /** A fresh database file for this subject. */
@@ -43,7 +28,7 @@ interface SubjectConfig {
   l1: number
 }
 
-type SubjectFactory = (config: SubjectConfig) => Promise<SqliteSubject>
+type SubjectFactory = (config: SubjectConfig) => Promise<CacheSubject>
 
 /**
  * The tier by itself, through the `Tier` API the engine uses: envelope bytes in and out. Values are
@@ -148,169 +133,100 @@ function valueFor(i: number): unknown {
 }
 
 /**
- * `concurrency` callers, each awaiting one call after another, for `timeMs`; returns ops/s and hits. The
- * clock is read every 64 calls rather than with a timer: a SQLite tier answers with already-settled promises,
- * so the callers never yield to the timer queue.
+ * `concurrency` callers of `op` for `timeMs` of wall time. The clock is read every 64 calls rather than with a
+ * timer: a SQLite tier answers with already-settled promises, so the callers never yield to the timer queue.
  */
-async function measure(
-  subject: SqliteSubject,
+function measure(
+  subject: CacheSubject,
   op: 'get' | 'set',
   keys: string[],
   sequence: Uint32Array,
   concurrency: number,
   timeMs: number,
-): Promise<{ opsPerSec: number; hits: number; calls: number }> {
-  let calls = 0
-  let hits = 0
-  const start = performance.now()
-  const end = start + timeMs
-  const worker = async (w: number) => {
-    let i = w * 7919
-    for (;;) {
-      for (let j = 0; j < 64; j++) {
-        const k = sequence[i++ % sequence.length]!
-        if (op === 'get') {
-          const value = await subject.get(keys[k]!)
-          if (value !== undefined && value !== null) hits++
-        } else {
-          await subject.set(keys[k]!, valueFor(k))
-        }
-        calls++
-      }
-      if (performance.now() >= end) return
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)))
-  const elapsed = performance.now() - start
-  return { opsPerSec: (calls * 1000) / elapsed, hits, calls }
+) {
+  return measureKeyed(subject, op, keys, sequence, valueFor, {
+    timeMs,
+    concurrency,
+    checkEvery: 64,
+    clock: 'wall',
+  })
 }
 
-async function populate(subject: SqliteSubject, keys: string[]): Promise<void> {
-  const fill = async () => {
-    for (let start = 0; start < keys.length; start += 256) {
-      await Promise.all(keys.slice(start, start + 256).map((k, j) => subject.set(k, valueFor(start + j))))
-    }
-  }
-  await (subject.bulk ? subject.bulk(fill) : fill())
-}
-
-export const command: Command = {
+export const command = defineCommand({
   name: 'sqlite',
   description: 'SQLite tier, tierstack sqlite and memory+sqlite stacks vs Keyv + @keyv/sqlite: get/set ops/s',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        ...jsonFlag,
-        keys: { type: 'string', default: '10000' },
-        l1: { type: 'string', default: '1000' },
-        zipf: { type: 'string', default: '0' },
-        concurrency: { type: 'string', default: '1,16' },
-        time: { type: 'string', default: '2000' },
-        warmup: { type: 'string', default: '500' },
-        runs: { type: 'string', default: '3' },
-        subjects: { type: 'string', default: Object.keys(subjects).join(',') },
-      },
-    })
-    const int = (flag: string, v: string) => {
-      const n = Number(v)
-      if (!Number.isSafeInteger(n) || n <= 0)
-        throw new Error(`--${flag} must be a positive integer, got '${v}'`)
-      return n
-    }
-    const keyCount = int('keys', values.keys)
-    const l1 = int('l1', values.l1)
-    const zipf = Number(values.zipf)
-    if (!Number.isFinite(zipf) || zipf < 0)
-      throw new Error(`--zipf must be a number >= 0, got '${values.zipf}'`)
-    const concurrencies = parseIntList(values.concurrency, '--concurrency')
-    const timeMs = int('time', values.time)
-    const warmupMs = int('warmup', values.warmup)
-    const runs = int('runs', values.runs)
-    const names = parseNameList(values.subjects)
-    for (const n of names) {
-      if (!(n in subjects))
-        throw new Error(`unknown subject '${n}' (known: ${Object.keys(subjects).join(', ')})`)
-    }
-    if (!names.includes('keyv')) names.unshift('keyv')
+  flags: {
+    keys: flag.int(10_000, 'populated keys'),
+    l1: flag.int(1000, 'memory tier capacity of the memory+sqlite stack, entries'),
+    zipf: flag.number(0, 'Zipf exponent of the key distribution (0: uniform)'),
+    concurrency: flag.ints([1, 16], 'callers in flight'),
+    ...timingFlags({ time: 2000, warmup: 500, runs: 3 }),
+    subjects: flag.subjects(Object.keys(subjects), 'keyv'),
+  },
+  async run(o) {
+    const { l1, zipf, runs, keys: keyCount, concurrency: concurrencies, time: timeMs, subjects: names } = o
 
     const dir = mkdtempSync(join(tmpdir(), 'bench-sqlite-'))
-    const keys = Array.from({ length: keyCount }, (_, i) => `user:${i}`)
+    const keys = makeKeys(keyCount, 'user:')
     const random = seededRandom(42)
-    let sequence: Uint32Array = new Uint32Array(1 << 16)
-    if (zipf > 0) sequence = zipfIndices(keyCount, zipf, sequence.length, random)
-    else for (let i = 0; i < sequence.length; i++) sequence[i] = Math.floor(random() * keyCount)
+    const sequence =
+      zipf > 0 ? zipfIndices(keyCount, zipf, 1 << 16, random) : uniformIndices(keyCount, 1 << 16, random)
 
-    const built: SqliteSubject[] = []
     try {
-      for (const n of names) {
-        const subject = await subjects[n]!({ path: join(dir, `${n}.db`), l1 })
-        built.push(subject)
-        note(`populating ${subject.name} (${keyCount} keys)…`)
-        await populate(subject, keys)
-        await measure(subject, 'get', keys, sequence, 1, warmupMs)
-        await measure(subject, 'set', keys, sequence, 1, warmupMs)
-      }
-      type Acc = { ops: number[]; hits: number; calls: number }
-      const results = new Map<string, Acc>()
-      const id = (s: SqliteSubject, op: string, c: number) => `${s.name}|${op}|${c}`
-      for (let r = 0; r < runs; r++) {
-        // Rotate the order so no subject always runs right after the same one.
-        const order = built.map((_, i) => built[(i + r) % built.length]!)
-        for (const op of ['get', 'set'] as const) {
-          for (const c of concurrencies) {
-            for (const subject of order) {
-              const m = await measure(subject, op, keys, sequence, c, timeMs)
-              const acc = results.get(id(subject, op, c)) ?? { ops: [], hits: 0, calls: 0 }
-              results.set(id(subject, op, c), acc)
-              acc.ops.push(m.opsPerSec)
-              acc.hits += m.hits
-              acc.calls += m.calls
-              note(`run ${r + 1}/${runs} ${op} ×${c} ${subject.name}: ${formatRate(m.opsPerSec)} ops/s`)
-            }
-          }
-        }
-      }
-      const rows: SqliteBenchRow[] = []
-      for (const op of ['get', 'set'] as const) {
-        for (const c of concurrencies) {
-          const baseline = median(results.get(id(built[0]!, op, c))!.ops)
-          for (const s of built) {
-            const acc = results.get(id(s, op, c))!
-            const ops = median(acc.ops)
+      await usingSubjects(
+        names.map((n) => () => subjects[n]!({ path: join(dir, `${n}.db`), l1 })),
+        async (subject) => {
+          note(`populating ${subject.name} (${keyCount} keys)…`)
+          await populate(subject, keys, valueFor)
+          await measure(subject, 'get', keys, sequence, 1, o.warmup)
+          await measure(subject, 'set', keys, sequence, 1, o.warmup)
+        },
+        async (built) => {
+          const cases = cross(cross(['get', 'set'] as const, concurrencies), built)
+          const samples = await interleave(cases, runs, async ([[op, c], subject], r) => {
+            const m = await measure(subject, op, keys, sequence, c, timeMs)
+            note(`run ${r + 1}/${runs} ${op} ×${c} ${subject.name}: ${formatRate(m.opsPerSec)} ops/s`)
+            return m
+          })
+          const rows: SqliteBenchRow[] = []
+          for (const [i, [[op, c], s]] of cases.entries()) {
+            const list = samples[i]!
+            const baseline =
+              samples[cases.findIndex(([[bo, bc], b]) => bo === op && bc === c && b === built[0])]!
+            const ops = median(list.map((m) => m.opsPerSec))
+            const calls = list.reduce((a, m) => a + m.calls, 0)
             rows.push({
               subject: s.name,
               op,
               concurrency: c,
               opsPerSec: ops,
-              ratioToKeyv: ops / baseline,
-              hitRatio: op === 'get' ? acc.hits / acc.calls : null,
-              runs: acc.ops,
+              ratioToKeyv: ops / median(baseline.map((m) => m.opsPerSec)),
+              hitRatio: op === 'get' ? list.reduce((a, m) => a + m.hits, 0) / calls : null,
+              runs: list.map((m) => m.opsPerSec),
             })
           }
-        }
-      }
-      const distribution = zipf > 0 ? `Zipf s=${zipf}` : 'uniform'
-      const summary = { keys: keyCount, l1, distribution, concurrencies, timeMs, runs, rows }
-      output(values.json, summary, () => {
-        const table = markdownTable(
-          ['op', 'concurrency', 'subject', 'ops/s', '× Keyv+@keyv/sqlite', 'hit ratio'],
-          rows.map((row) => [
-            row.op,
-            row.concurrency,
-            row.subject,
-            formatRate(row.opsPerSec),
-            row.ratioToKeyv.toFixed(2),
-            row.hitRatio === null ? '-' : `${(row.hitRatio * 100).toFixed(1)}%`,
-          ]),
-        )
-        return `SQLite: ${keyCount} keys (${distribution}), gets are hits, sets overwrite; median of ${runs} × ${timeMs} ms\n\n${table}`
-      })
+          const distribution = zipf > 0 ? `Zipf s=${zipf}` : 'uniform'
+          const summary = { keys: keyCount, l1, distribution, concurrencies, timeMs, runs, rows }
+          output(o.json, summary, () => {
+            const table = markdownTable(
+              ['op', 'concurrency', 'subject', 'ops/s', '× Keyv+@keyv/sqlite', 'hit ratio'],
+              rows.map((row) => [
+                row.op,
+                row.concurrency,
+                row.subject,
+                formatRate(row.opsPerSec),
+                row.ratioToKeyv.toFixed(2),
+                row.hitRatio === null ? '-' : `${(row.hitRatio * 100).toFixed(1)}%`,
+              ]),
+            )
+            return `SQLite: ${keyCount} keys (${distribution}), gets are hits, sets overwrite; median of ${runs} × ${timeMs} ms\n\n${table}`
+          })
+        },
+      )
     } finally {
-      for (const s of built) await s.close().catch(() => undefined)
       rmSync(dir, { recursive: true, force: true })
     }
   },
-}
+})
 
 export default command

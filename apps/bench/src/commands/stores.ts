@@ -1,16 +1,9 @@
-import { parseArgs } from 'node:util'
 import { LRUCache } from 'lru-cache'
-import {
-  type Command,
-  jsonFlag,
-  markdownTable,
-  note,
-  output,
-  parseIntList,
-  parseNameList,
-} from '../command.js'
+import { defineCommand, formatRatio, markdownTable, note, output } from '../command.js'
+import { flag } from '../flags.js'
 import { defaultStrategies, loadStrategy } from '../strategies.js'
-import { type BenchClock, clockMs, formatRate, median, parseClock } from '../workloads/measure.js'
+import { interleave } from '../workloads/interleave.js'
+import { type BenchClock, clockMs, formatRate, median } from '../workloads/measure.js'
 import { makeKeys, seededRandom, uniformIndices, zipfIndices } from '../workloads/random.js'
 
 /** The calls a strategy-level workload makes: synchronous, as the memory tier makes them. */
@@ -34,36 +27,31 @@ export interface StoreRow {
   ratios: { getHit: number; getHitExpiring: number; setEvict: number; zipf: number }
 }
 
+/**
+ * Calls per second of `fn`, a loop of `ops` synchronous calls: the clock is read only around the loop, and no
+ * closure or await sits between the loop and the store (unlike `measureOps`), so raw store speed shows.
+ */
 function rate(fn: () => void, ops: number, clock: BenchClock): number {
   const start = clockMs(clock)
   fn()
   return (ops * 1000) / (clockMs(clock) - start)
 }
 
-const command: Command = {
+export default defineCommand({
   name: 'stores',
   description:
-    'strategy level: synchronous BoundedStore get/set ops/s of each strategy vs raw lru-cache (no engine) [--json]',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        strategies: { type: 'string', default: defaultStrategies.join(',') },
-        ops: { type: 'string', default: '2000000' },
-        runs: { type: 'string', default: '5' },
-        clock: { type: 'string', default: 'cpu' },
-        ...jsonFlag,
-      },
-    })
-    const clock = parseClock(values.clock as string)
-    const strategies = parseNameList(values.strategies!)
-    const [ops] = parseIntList(values.ops!, '--ops')
-    const [runs] = parseIntList(values.runs!, '--runs')
+    'strategy level: synchronous BoundedStore get/set ops/s of each strategy vs raw lru-cache (no engine)',
+  flags: {
+    strategies: flag.names(defaultStrategies, 'strategies to measure'),
+    ops: flag.int(2_000_000, 'calls per workload and run'),
+    runs: flag.int(5, 'interleaved runs (the median is reported)'),
+    clock: flag.clock(),
+  },
+  async run({ strategies, ops, runs, clock, json }) {
     const N = 10_000
     const random = seededRandom(11)
     const keys = makeKeys(N, 'hit:')
-    const fresh = makeKeys(ops!, 'new:')
+    const fresh = makeKeys(ops, 'new:')
     const seq = uniformIndices(N, 1 << 20, random)
     const zipfKeys = makeKeys(1_000_000, 'zipf:')
     const zipf = zipfIndices(zipfKeys.length, 0.99, 1 << 21, random)
@@ -84,62 +72,52 @@ const command: Command = {
       builders.push([name, () => strategy.create<unknown>({ maxEntries: N, now: storeClock })])
     }
 
-    const samples = builders.map(() => ({
-      getHit: [] as number[],
-      getHitExpiring: [] as number[],
-      setEvict: [] as number[],
-      zipf: [] as number[],
-    }))
     let sink = 0
-    for (let run = 0; run < runs!; run++) {
-      for (const [i, [name, build]] of builders.entries()) {
-        const s = samples[i]!
-        for (const expiring of [false, true]) {
-          const store = build(expiring)
-          for (const k of keys) store.set(k, 1, expiring ? later : undefined)
-          const r = rate(
-            () => {
-              for (let j = 0; j < ops!; j++) if (store.get(keys[seq[j & 1048575]!]!) !== undefined) sink++
-            },
-            ops!,
-            clock,
-          )
-          ;(expiring ? s.getHitExpiring : s.getHit).push(r)
-        }
-        const full = build(false)
-        for (const k of keys) full.set(k, 1)
-        s.setEvict.push(
-          rate(
-            () => {
-              for (let j = 0; j < ops!; j++) full.set(fresh[j]!, 1)
-            },
-            ops!,
-            clock,
-          ),
+    const samples = await interleave(builders, runs, async ([name, build], run) => {
+      const s = { getHit: 0, getHitExpiring: 0, setEvict: 0, zipf: 0 }
+      for (const expiring of [false, true]) {
+        const store = build(expiring)
+        for (const k of keys) store.set(k, 1, expiring ? later : undefined)
+        const r = rate(
+          () => {
+            for (let j = 0; j < ops; j++) if (store.get(keys[seq[j & 1048575]!]!) !== undefined) sink++
+          },
+          ops,
+          clock,
         )
-        const z = build(false)
-        s.zipf.push(
-          rate(
-            () => {
-              for (let j = 0; j < ops!; j++) {
-                const k = zipfKeys[zipf[j & 2097151]!]!
-                if (z.get(k) === undefined) z.set(k, 1)
-                else sink++
-              }
-            },
-            ops!,
-            clock,
-          ),
-        )
-        note(`run ${run + 1}/${runs} ${name}: get ${formatRate(median(s.getHit))}/s`)
+        if (expiring) s.getHitExpiring = r
+        else s.getHit = r
       }
-    }
+      const full = build(false)
+      for (const k of keys) full.set(k, 1)
+      s.setEvict = rate(
+        () => {
+          for (let j = 0; j < ops; j++) full.set(fresh[j]!, 1)
+        },
+        ops,
+        clock,
+      )
+      const z = build(false)
+      s.zipf = rate(
+        () => {
+          for (let j = 0; j < ops; j++) {
+            const k = zipfKeys[zipf[j & 2097151]!]!
+            if (z.get(k) === undefined) z.set(k, 1)
+            else sink++
+          }
+        },
+        ops,
+        clock,
+      )
+      note(`run ${run + 1}/${runs} ${name}: get ${formatRate(s.getHit)}/s`)
+      return s
+    })
     if (sink === -1) note('unreachable')
-    const med = samples.map((s) => ({
-      getHit: median(s.getHit),
-      getHitExpiring: median(s.getHitExpiring),
-      setEvict: median(s.setEvict),
-      zipf: median(s.zipf),
+    const med = samples.map((list) => ({
+      getHit: median(list.map((r) => r.getHit)),
+      getHitExpiring: median(list.map((r) => r.getHitExpiring)),
+      setEvict: median(list.map((r) => r.setEvict)),
+      zipf: median(list.map((r) => r.zipf)),
     }))
     const base = med[0]!
     const rows: StoreRow[] = builders.map(([name], i) => {
@@ -158,7 +136,7 @@ const command: Command = {
         },
       }
     })
-    output(values.json === true, rows, () =>
+    output(json, rows, () =>
       markdownTable(
         [
           'strategy',
@@ -174,17 +152,15 @@ const command: Command = {
         rows.map((r) => [
           r.strategy,
           formatRate(r.getHit),
-          `${r.ratios.getHit.toFixed(2)}×`,
+          formatRatio(r.ratios.getHit),
           formatRate(r.getHitExpiring),
-          `${r.ratios.getHitExpiring.toFixed(2)}×`,
+          formatRatio(r.ratios.getHitExpiring),
           formatRate(r.setEvict),
-          `${r.ratios.setEvict.toFixed(2)}×`,
+          formatRatio(r.ratios.setEvict),
           formatRate(r.zipf),
-          `${r.ratios.zipf.toFixed(2)}×`,
+          formatRatio(r.ratios.zipf),
         ]),
       ),
     )
   },
-}
-
-export default command
+})

@@ -1,30 +1,17 @@
 import { cpus } from 'node:os'
-import { parseArgs } from 'node:util'
-import {
-  type Command,
-  jsonFlag,
-  markdownTable,
-  note,
-  output,
-  parseIntList,
-  parseNameList,
-} from '../command.js'
+import { defineCommand, formatRatio, markdownTable, note, output } from '../command.js'
+import { flag, timingFlags } from '../flags.js'
 import { defaultStrategies } from '../strategies.js'
 import {
   lruCacheSubject,
   peerSubjects,
+  populate,
   type Subject,
   type SubjectFactory,
   tierstackSubject,
 } from '../subjects.js'
-import {
-  collectGarbage,
-  formatRate,
-  type MeasureOptions,
-  median,
-  opsPerSecond,
-  parseClock,
-} from '../workloads/measure.js'
+import { cross, interleave } from '../workloads/interleave.js'
+import { collectGarbage, formatRate, type MeasureOptions, measureOps, median } from '../workloads/measure.js'
 import { makeKeys, seededRandom, uniformIndices, zipfIndices } from '../workloads/random.js'
 
 const VALUE = { id: 1, name: 'a small cached value' }
@@ -98,17 +85,18 @@ async function measureWorkload(
 ): Promise<{ opsPerSec: number; hitRatio?: number }> {
   switch (name) {
     case 'hit': {
-      for (const key of f.hitKeys) await subject.set(key, VALUE)
       const keys = f.hitKeys
+      await populate(subject, keys, () => VALUE)
       const seq = f.hitSequence
       const mask = seq.length - 1
-      const opsPerSec = await opsPerSecond((i) => subject.get(keys[seq[i & mask]!]!), options)
+      const { opsPerSec } = await measureOps((i) => subject.get(keys[seq[i & mask]!]!), options)
       return { opsPerSec }
     }
     case 'set': {
       const keys = f.setKeys
       const n = keys.length
-      return { opsPerSec: await opsPerSecond((i) => subject.set(keys[i % n]!, VALUE), options) }
+      const { opsPerSec } = await measureOps((i) => subject.set(keys[i % n]!, VALUE), options)
+      return { opsPerSec }
     }
     case 'zipf': {
       const keys = f.zipfKeys
@@ -120,7 +108,7 @@ async function measureWorkload(
         loads++
         return VALUE
       }
-      const opsPerSec = await opsPerSecond(
+      const { opsPerSec } = await measureOps(
         (i) => {
           calls++
           return subject.getOrSet(keys[seq[i & mask]!]!, loader)
@@ -176,41 +164,22 @@ async function retainedPerEntry(
   return (after - before) / entries
 }
 
-const command: Command = {
+export default defineCommand({
   name: 'throughput',
   description:
-    'ops/s of tierstack (each strategy) vs lru-cache, bentocache, cache-manager, cacheable; single-flight burst; bytes per entry [--json]',
-  async run(argv) {
-    const { values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        strategies: { type: 'string', default: defaultStrategies.join(',') },
-        peers: { type: 'string', default: Object.keys(peerSubjects).join(',') },
-        workloads: { type: 'string', default: allWorkloads.join(',') },
-        time: { type: 'string', default: '1000' },
-        warmup: { type: 'string', default: '300' },
-        runs: { type: 'string', default: '3' },
-        'memory-entries': { type: 'string', default: '1000000' },
-        clock: { type: 'string', default: 'cpu' },
-        ...jsonFlag,
-      },
-    })
-    const clock = parseClock(values.clock as string)
-    const strategies = parseNameList(values.strategies!)
-    const peers = parseNameList(values.peers!)
-    for (const p of peers)
-      if (!(p in peerSubjects))
-        throw new Error(`unknown peer '${p}' (known: ${Object.keys(peerSubjects).join(', ')})`)
-    const selected = parseNameList(values.workloads!)
-    for (const w of selected)
-      if (!allWorkloads.includes(w))
-        throw new Error(`unknown workload '${w}' (known: ${allWorkloads.join(', ')})`)
-    const [timeMs] = parseIntList(values.time!, '--time')
-    const [warmupMs] = parseIntList(values.warmup!, '--warmup')
-    const [runs] = parseIntList(values.runs!, '--runs')
-    const [memoryEntries] = parseIntList(values['memory-entries']!, '--memory-entries')
-    const options: MeasureOptions = { timeMs: timeMs!, warmupMs: warmupMs!, clock }
+    'ops/s of tierstack (each strategy) vs lru-cache, bentocache, cache-manager, cacheable; single-flight burst; bytes per entry',
+  flags: {
+    strategies: flag.names(defaultStrategies, 'strategies of the tierstack subjects'),
+    peers: flag.names(Object.keys(peerSubjects), 'peer libraries', { known: Object.keys(peerSubjects) }),
+    workloads: flag.names(allWorkloads, 'workloads to run', { known: allWorkloads }),
+    ...timingFlags({ time: 1000, warmup: 300, runs: 3 }),
+    'memory-entries': flag.int(1_000_000, 'entries of the memory workload'),
+    clock: flag.clock(),
+  },
+  async run(o) {
+    const { strategies, peers, runs, clock, workloads: selected, time: timeMs, warmup: warmupMs } = o
+    const memoryEntries = o['memory-entries']
+    const options: MeasureOptions = { timeMs, warmupMs, clock }
 
     const subjects: [string, SubjectFactory][] = [
       ['lru-cache', lruCacheSubject],
@@ -224,13 +193,13 @@ const command: Command = {
       if (!collectGarbage()) {
         note('memory: skipped, run with --expose-gc (the package scripts do: tsx --expose-gc)')
       } else {
-        const keys = makeKeys(memoryEntries!, 'mem:')
+        const keys = makeKeys(memoryEntries, 'mem:')
         const subjectsForMemory: [string, () => Promise<{ close(): Promise<void> | void }>][] = subjects.map(
           ([name, factory]) => [
             name,
             async () => {
-              const s = await factory(memoryEntries!)
-              for (let i = 0; i < keys.length; i++) await s.set(keys[i]!, i)
+              const s = await factory(memoryEntries)
+              await populate(s, keys, (i) => i)
               return s
             },
           ],
@@ -240,15 +209,15 @@ const command: Command = {
             `${name} store only`,
             async () => {
               const { loadStrategy } = await import('../strategies.js')
-              const store = (await loadStrategy(name)).create<number>({ maxEntries: memoryEntries! })
+              const store = (await loadStrategy(name)).create<number>({ maxEntries: memoryEntries })
               for (let i = 0; i < keys.length; i++) store.set(keys[i]!, i)
               return { close: () => store.clear() }
             },
           ])
         }
         for (const [name, fill] of subjectsForMemory) {
-          const bytes = await retainedPerEntry(fill, memoryEntries!)
-          memory.push({ subject: name, entries: memoryEntries!, bytesPerEntry: bytes, ratio: 0 })
+          const bytes = await retainedPerEntry(fill, memoryEntries)
+          memory.push({ subject: name, entries: memoryEntries, bytesPerEntry: bytes, ratio: 0 })
           note(`memory: ${name} ${bytes.toFixed(0)} B/entry`)
         }
         const base = memory.find((m) => m.subject === 'lru-cache')?.bytesPerEntry ?? Number.NaN
@@ -257,36 +226,30 @@ const command: Command = {
     }
 
     const fixtures = buildFixtures()
-    const samples = new Map<string, { ops: number[]; hits: number[] }>()
     const throughputWorkloads = (Object.keys(workloads) as WorkloadName[]).filter((w) => selected.includes(w))
-    for (let run = 0; run < runs!; run++) {
-      for (const w of throughputWorkloads) {
-        for (const [name, factory] of subjects) {
-          const subject = await factory(workloads[w].capacity)
-          const r = await measureWorkload(w, subject, fixtures, options)
-          await subject.close()
-          const key = `${w}\u0000${name}`
-          const s = samples.get(key) ?? { ops: [], hits: [] }
-          s.ops.push(r.opsPerSec)
-          if (r.hitRatio !== undefined) s.hits.push(r.hitRatio)
-          samples.set(key, s)
-          note(`run ${run + 1}/${runs} ${workloads[w].title}: ${name} ${formatRate(r.opsPerSec)} ops/s`)
-        }
-      }
-    }
+    const cases = cross(throughputWorkloads, subjects)
+    const samples = await interleave(cases, runs, async ([w, [name, factory]], run) => {
+      const subject = await factory(workloads[w].capacity)
+      const r = await measureWorkload(w, subject, fixtures, options)
+      await subject.close()
+      note(`run ${run + 1}/${runs} ${workloads[w].title}: ${name} ${formatRate(r.opsPerSec)} ops/s`)
+      return r
+    })
     const throughput: ThroughputRow[] = []
     for (const w of throughputWorkloads) {
-      const base = median(samples.get(`${w}\u0000lru-cache`)!.ops)
+      const of = (name: string) => samples[cases.findIndex(([cw, [cn]]) => cw === w && cn === name)]!
+      const base = median(of('lru-cache').map((r) => r.opsPerSec))
       for (const [name] of subjects) {
-        const s = samples.get(`${w}\u0000${name}`)!
-        const ops = median(s.ops)
+        const s = of(name)
+        const ops = median(s.map((r) => r.opsPerSec))
         const row: ThroughputRow = {
           workload: w,
           subject: name,
           opsPerSec: Math.round(ops),
           ratio: ops / base,
         }
-        if (s.hits.length > 0) row.hitRatio = median(s.hits)
+        const hits = s.flatMap((r) => (r.hitRatio === undefined ? [] : [r.hitRatio]))
+        if (hits.length > 0) row.hitRatio = median(hits)
         throughput.push(row)
       }
     }
@@ -295,7 +258,7 @@ const command: Command = {
     if (selected.includes('concurrency')) {
       for (const [name, factory] of subjects) {
         const results = []
-        for (let run = 0; run < runs!; run++) results.push(await burst(factory, 1000, 50))
+        for (let run = 0; run < runs; run++) results.push(await burst(factory, 1000, 50))
         concurrency.push({
           subject: name,
           callers: 1000,
@@ -316,7 +279,7 @@ const command: Command = {
       runs,
       clock,
     }
-    output(values.json === true, { meta, throughput, concurrency, memory }, () => {
+    output(o.json, { meta, throughput, concurrency, memory }, () => {
       const parts = [
         `${meta.date} · Node ${meta.node} · ${meta.cpus} CPUs (${meta.cpuModel}) · median of ${runs} runs of ${timeMs} ms (${clock} clock)`,
       ]
@@ -329,7 +292,7 @@ const command: Command = {
           const row: (string | number)[] = [name]
           for (const w of throughputWorkloads) {
             const r = throughput.find((t) => t.workload === w && t.subject === name)!
-            row.push(formatRate(r.opsPerSec), `${r.ratio.toFixed(2)}×`)
+            row.push(formatRate(r.opsPerSec), formatRatio(r.ratio))
           }
           const z = throughput.find((t) => t.workload === 'zipf' && t.subject === name)
           if (z?.hitRatio !== undefined) row.push((z.hitRatio * 100).toFixed(1))
@@ -349,13 +312,11 @@ const command: Command = {
         parts.push(
           markdownTable(
             ['subject', `bytes/entry (${memoryEntries} entries)`, '× lru-cache'],
-            memory.map((m) => [m.subject, m.bytesPerEntry.toFixed(0), `${m.ratio.toFixed(2)}×`]),
+            memory.map((m) => [m.subject, m.bytesPerEntry.toFixed(0), formatRatio(m.ratio)]),
           ),
         )
       }
       return parts.join('\n\n')
     })
   },
-}
-
-export default command
+})
