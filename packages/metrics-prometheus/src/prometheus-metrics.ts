@@ -73,11 +73,20 @@ const TIER_COUNTERS: [name: string, field: TierCounterField, help: string][] = [
   ['tier_evictions_total', 'evictions', 'Entries evicted for lack of room, per tier.'],
 ]
 
+/** Per-tier gauges: a tier for which `value` is `undefined` gets no sample. */
+const TIER_GAUGES: [name: string, help: string, value: (t: TierStats) => number | undefined][] = [
+  ['tier_entries', 'Entries held by each local tier.', (t) => t.entries],
+  ['tier_bytes', 'Bytes held by each local tier (as measured by its size function).', (t) => t.bytes],
+  [
+    'tier_breaker_state',
+    'Circuit breaker of each remote tier: 0 closed, 1 half-open, 2 open.',
+    (t) => (t.kind === 'remote' ? (BREAKER_VALUE[t.breaker] ?? 0) : undefined),
+  ],
+]
+
 const EXTRA_NAMES = [
   'hits_by_tier_total',
-  'tier_entries',
-  'tier_bytes',
-  'tier_breaker_state',
+  ...TIER_GAUGES.map(([name]) => name),
   'tier_operation_duration_seconds',
   'loader_duration_seconds',
 ]
@@ -227,39 +236,21 @@ export class PrometheusMetrics {
         },
       })
     }
-    new Gauge({
-      name: `${prefix}tier_entries`,
-      help: 'Entries held by each local tier.',
-      labelNames: ['tier'],
-      registers,
-      collect() {
-        this.reset()
-        for (const t of tiersOf(snapshot.get()))
-          if (t.entries !== undefined) this.set({ tier: t.name }, t.entries)
-      },
-    })
-    new Gauge({
-      name: `${prefix}tier_bytes`,
-      help: 'Bytes held by each local tier (as measured by its size function).',
-      labelNames: ['tier'],
-      registers,
-      collect() {
-        this.reset()
-        for (const t of tiersOf(snapshot.get()))
-          if (t.bytes !== undefined) this.set({ tier: t.name }, t.bytes)
-      },
-    })
-    new Gauge({
-      name: `${prefix}tier_breaker_state`,
-      help: 'Circuit breaker of each remote tier: 0 closed, 1 half-open, 2 open.',
-      labelNames: ['tier'],
-      registers,
-      collect() {
-        this.reset()
-        for (const t of tiersOf(snapshot.get()))
-          if (t.kind === 'remote') this.set({ tier: t.name }, BREAKER_VALUE[t.breaker] ?? 0)
-      },
-    })
+    for (const [name, help, sample] of TIER_GAUGES) {
+      new Gauge({
+        name: prefix + name,
+        help,
+        labelNames: ['tier'],
+        registers,
+        collect() {
+          this.reset()
+          for (const t of tiersOf(snapshot.get())) {
+            const value = sample(t)
+            if (value !== undefined) this.set({ tier: t.name }, value)
+          }
+        },
+      })
+    }
     this.#tierHistogram = new Histogram({
       name: `${prefix}tier_operation_duration_seconds`,
       help: 'Duration of each tier call (get, set, delete, …), by result: ok, error or timeout.',
