@@ -13,15 +13,8 @@ export { BytesTier, bytesTier } from './bytes-tier.js'
 export type { BytesTierOptions } from './bytes-tier.js'
 export { ChaosTier, chaosTier } from './chaos-tier.js'
 export type { ChaosTierOptions, ChaosHangOptions, ChaosCorruptMode, ChaosMethod } from './chaos-tier.js'
-export {
-  makeEntry,
-  randomPrefix,
-  pseudoRandomBytes,
-  jsonLikeBytes,
-  sameBytes,
-  seededRandom,
-  sleep,
-} from './entries.js'
+export { makeEntry, randomPrefix, sameBytes, sleep } from './entries.js'
+export { pseudoRandomBytes, jsonLikeBytes, seededRandom } from './entries.js'
 export type { MakeEntryOptions } from './entries.js'
 export { codecContext } from './codec-context.js'
 export { testScope } from './test-scope.js'
