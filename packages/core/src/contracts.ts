@@ -187,7 +187,11 @@ export interface CodecContext {
    * envelope next to the codec id (the AES key id, for instance). At most 255 bytes of UTF-8.
    */
   param: string
-  /** Set to `true` in `encode` when the codec left the bytes unchanged (below `minBytes`, did not shrink): it is then not recorded and `decode` is not called. */
+  /**
+   * Set to `true` in `encode` when the codec left the bytes unchanged (below `minBytes`, did not shrink): it is
+   * then not recorded and the engine does not call `decode`. A caller outside the engine that reuses the same
+   * context object gets the bytes back unchanged from `decode` (checked by `codecComplianceSuite`).
+   */
   skipped: boolean
 }
 

@@ -257,6 +257,20 @@ export const codecChecks: readonly CodecCheck[] = [
       await roundTrip(ctx.codec, Buffer.from(buf.buffer, buf.byteOffset + 7, 2000))
     },
   ),
+  check(
+    'round trip',
+    'encode() then decode() round-trip with one bare { key } context reused, as DESIGN.md §2 callers do',
+    async (ctx) => {
+      // Callers outside the engine know only ctx.key; whatever encode() records on the context (param,
+      // skipped) must be enough for decode() given the same object, for skipped and encoded payloads alike.
+      for (const input of [new Uint8Array([1, 2, 3]), compressible(50_000), pseudoRandomBytes(2048, 9)]) {
+        const bare = { key: 'ns:bare' } as CodecContext
+        const out = await ctx.codec.encode(input, bare)
+        const back = await ctx.codec.decode(out, bare)
+        expect(Buffer.from(back).equals(Buffer.from(input))).toBe(true)
+      }
+    },
+  ),
   check('round trip', 'encode() and decode() handle 32 entries in flight at once', async (ctx) => {
     const inputs = Array.from({ length: 32 }, (_, i) =>
       i % 2 ? mixed(1000 + i * 997) : pseudoRandomBytes(i * 131, i + 3),
