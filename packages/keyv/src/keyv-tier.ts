@@ -61,6 +61,8 @@ function keyError(key: unknown): CacheError | undefined {
  *   process but not atomic across processes (see README).
  */
 export class KeyvTier implements Tier {
+  /** Per key, the last write in flight (see #inKeyOrder). */
+  readonly #writing = new Map<string, Promise<unknown>>()
   readonly name: string
   readonly kind = 'remote' as const
   readonly capabilities: TierCapabilities
@@ -199,6 +201,28 @@ export class KeyvTier implements Tier {
     return found.map((e) => (e === 'garbage' ? undefined : e))
   }
 
+  /**
+   * Runs a write after every earlier write of the same keys has settled. Keyv adapters may run concurrent
+   * writes out of order (@keyv/sqlite does), and the last write of a key must win.
+   */
+  #inKeyOrder<T>(keys: string[], write: () => Promise<T>): Promise<T> {
+    const prior: Promise<unknown>[] = []
+    for (const k of keys) {
+      const p = this.#writing.get(k)
+      if (p !== undefined) prior.push(p)
+    }
+    const run = prior.length === 0 ? write() : Promise.allSettled(prior).then(write)
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    for (const k of keys) this.#writing.set(k, settled)
+    settled.then(() => {
+      for (const k of keys) if (this.#writing.get(k) === settled) this.#writing.delete(k)
+    })
+    return run
+  }
+
   set(key: string, entry: StoredEntry): Promise<void> {
     return this.setMany([[key, entry]])
   }
@@ -239,7 +263,9 @@ export class KeyvTier implements Tier {
       })
       if (entry.tags.length > 0) tagged.push([key, entry])
     }
-    await this.#call('set', () => Promise.all([this.#setRaw(live), this.#deleteRaw(dead)]))
+    await this.#inKeyOrder([...last.keys()], () =>
+      this.#call('set', () => Promise.all([this.#setRaw(live), this.#deleteRaw(dead)])),
+    )
     if (tagged.length === 0) return
     // Entries first, then the tag lists: a deleteByTag that finds a key in a list always finds its entry
     // written, so it may drop keys it cannot find from the list.
