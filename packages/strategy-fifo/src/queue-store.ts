@@ -1,5 +1,5 @@
-import type { BoundedStoreOptions } from '@tierstack/core'
-import { resolveStoreOptions, SlotTable } from '@tierstack/core'
+import type { BoundedStore, BoundedStoreOptions, EvictionReason } from '@tierstack/core'
+import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 
 /** Which queue discipline a `QueueStore` follows. */
 export const Policy = {
@@ -24,34 +24,56 @@ export interface QueuePolicyConfig {
   promoteAfter: number
 }
 
-// Slots 0 and 1 (reserved in the slot table) are the sentinels of two circular, index-linked lists: SMALL
-// (the only queue of FIFO and SIEVE, the probation queue of S3-FIFO) and MAIN (S3-FIFO). `next` walks from
-// the oldest entry to the newest, so `next[q]` is the oldest entry of queue q and `prev[q]` the newest.
-// Sentinels remove every head/tail special case from link and unlink.
+// Slots 0 and 1 are the sentinels of two circular, index-linked lists: SMALL (the only queue of FIFO and
+// SIEVE, the probation queue of S3-FIFO) and MAIN (S3-FIFO). `next` walks from the oldest entry to the
+// newest, so `next[q]` is the oldest entry of queue q and `prev[q]` the newest. Sentinels remove every
+// head/tail special case from link and unlink.
 const SMALL = 0
 const MAIN = 1
-const SENTINELS = 2
+const FIRST_SLOT = 2
 const NO_SLOT = -1
+const INITIAL_SLOTS = 64
+const MAX_SLOTS = 2 ** 32 - 1
 
 /**
- * One bounded store for the FIFO family: core's `SlotTable` holds the entries, budgets, expiry and
- * `onEvict` queue; this class keeps only the queue discipline, in typed arrays indexed by slot (`next` /
- * `prev` links, a saturating hit counter, the queue id). A hit costs one counter write, no list surgery.
+ * One bounded store for the FIFO family. Entries live in slots of preallocated typed arrays (grown by
+ * doubling up to `maxEntries`), linked by index, recycled through a free list threaded through `next`;
+ * the key → slot map is the only hash lookup per operation, and no operation allocates once the arrays
+ * have reached their working size. Byte sizes and expiry times get their arrays only when used.
  */
-export class QueueStore<TValue> extends SlotTable<TValue> {
+export class QueueStore<TValue> implements BoundedStore<TValue> {
   readonly #policy: Policy
   /** Highest value of `freq`: 0 for FIFO (hits are not recorded), 1 for SIEVE's visited bit, 3 for S3-FIFO. */
   readonly #maxFreq: number
+  readonly #maxEntries: number
+  readonly #maxBytes: number
+  readonly #sizeOf: ((value: TValue, key: string) => number) | undefined
+  readonly #onEvict: ((key: string, value: TValue, reason: EvictionReason) => void) | undefined
+  readonly #now: () => number
+  readonly #map = new Map<string, number>()
+
+  #capacity: number
+  #keys: (string | undefined)[]
+  #values: (TValue | undefined)[]
   #next: Uint32Array
   #prev: Uint32Array
   /** Hit counter, saturating at `#maxFreq`. */
   #freq: Uint8Array
   /** Which queue (SMALL or MAIN) a slot belongs to. */
   #queue: Uint8Array
+  /** Entry sizes, only with `maxBytes`. */
+  #sizes: Float64Array | undefined
+  /** Expiry times (epoch ms, `Infinity` = none), allocated on the first `set` with an expiry. */
+  #expires: Float64Array | undefined
 
+  /** Slots below `#top` have been used at least once; above it, never. */
+  #top = FIRST_SLOT
+  /** Head of the free list (through `#next`); 0 (a sentinel, never free) when empty. */
+  #free = 0
+  #count = 0
+  #bytes = 0
   #smallCount = 0
   #smallBytes = 0
-  #mainCount = 0
   /** SIEVE: the next slot to examine; the SMALL sentinel means "start again from the oldest". */
   #hand = SMALL
 
@@ -66,105 +88,224 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
   readonly #ghost: Map<string, number> | undefined
   #ghostSeq = 0
 
+  /**
+   * Evictions found while `set` is rearranging the lists are reported after it is done, so that an
+   * `onEvict` callback may call back into the store. The arrays are reused, not reallocated.
+   */
+  #inSet = false
+  #flushing = false
+  readonly #pendingKeys: string[] = []
+  readonly #pendingValues: TValue[] = []
+  readonly #pendingReasons: EvictionReason[] = []
+
   constructor(options: BoundedStoreOptions<TValue>, config: QueuePolicyConfig) {
-    super(resolveStoreOptions(config.name, options), {
-      label: `@tierstack/strategy-fifo (${config.name})`,
-      reservedSlots: SENTINELS,
-    })
+    const o = resolveStoreOptions(config.name, options)
     this.#policy = config.policy
     this.#maxFreq = config.policy === Policy.Fifo ? 0 : config.policy === Policy.Sieve ? 1 : 3
+    this.#maxEntries = o.maxEntries
+    this.#maxBytes = o.maxBytes
+    this.#sizeOf = o.sizeOf
+    this.#onEvict = o.onEvict
+    this.#now = o.now
     this.#promoteAfter = config.promoteAfter
-    this.#smallMaxEntries = Math.max(1, Math.floor(this.maxEntries * config.smallRatio))
-    this.#smallMaxBytes = this.maxBytes * config.smallRatio
+    this.#smallMaxEntries = Math.max(1, Math.floor(o.maxEntries * config.smallRatio))
+    this.#smallMaxBytes = o.maxBytes * config.smallRatio
     this.#ghost = config.policy === Policy.S3Fifo ? new Map() : undefined
-    const capacity = this.capacity
-    this.#next = new Uint32Array(capacity)
-    this.#prev = new Uint32Array(capacity)
-    this.#freq = new Uint8Array(capacity)
-    this.#queue = new Uint8Array(capacity)
+
+    this.#capacity = Math.min(INITIAL_SLOTS, o.maxEntries) + FIRST_SLOT
+    this.#keys = new Array(this.#capacity).fill(undefined)
+    this.#values = new Array(this.#capacity).fill(undefined)
+    this.#next = new Uint32Array(this.#capacity)
+    this.#prev = new Uint32Array(this.#capacity)
+    this.#freq = new Uint8Array(this.#capacity)
+    this.#queue = new Uint8Array(this.#capacity)
+    this.#sizes = o.sizeOf === undefined ? undefined : new Float64Array(this.#capacity)
     this.#resetLists()
   }
 
-  // ---- SlotTable hooks -----------------------------------------------------------------------------
-
-  protected override onAccess(slot: number): void {
+  get(key: string): TValue | undefined {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    if (this.#expires !== undefined && this.#expired(slot)) {
+      this.#remove(slot, 'expired')
+      return undefined
+    }
     // The whole cost of a hit: one saturating counter, no list surgery (that is what FIFO-family buys).
     const f = this.#freq[slot]!
     if (f < this.#maxFreq) this.#freq[slot] = f + 1
+    return this.#values[slot]
   }
 
-  protected onInsert(slot: number): void {
-    // Make room first, while the new entry is in no queue: it can never be its own victim, and SIEVE's
-    // hand and S3-FIFO's queue sizes see the store as it was.
-    this.makeRoom(slot)
-    const queue = this.#ghost !== undefined && this.#returningGhost(this.keyAt(slot)) ? MAIN : SMALL
-    this.#freq[slot] = 0
-    this.#link(slot, queue)
-    if (queue === SMALL) {
-      this.#smallCount++
-      this.#smallBytes += this.sizeAt(slot)
-    } else {
-      this.#mainCount++
+  peek(key: string): TValue | undefined {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    if (this.#expires !== undefined && this.#expired(slot)) {
+      this.#remove(slot, 'expired')
+      return undefined
+    }
+    return this.#values[slot]
+  }
+
+  has(key: string): boolean {
+    return this.peek(key) !== undefined
+  }
+
+  set(key: string, value: TValue, expiresAt?: number): boolean {
+    if (value === undefined) {
+      throw new CacheError('E_INVALID_VALUE', '@tierstack/strategy-fifo: set() cannot store undefined', {
+        cause: new TypeError(`undefined value for key ${JSON.stringify(key)}`),
+      })
+    }
+    this.#inSet = true
+    try {
+      return this.#set(key, value, expiresAt)
+    } finally {
+      this.#inSet = false
+      if (this.#pendingKeys.length !== 0 && !this.#flushing) this.#flush()
     }
   }
 
-  protected onUpdate(slot: number, oldSize: number): void {
-    // A write is an access.
-    this.onAccess(slot)
-    if (this.#queue[slot] === SMALL) this.#smallBytes += this.sizeAt(slot) - oldSize
-    this.makeRoom(slot)
+  delete(key: string): boolean {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return false
+    this.#remove(slot, 'deleted')
+    return true
   }
 
-  protected onRemove(slot: number): void {
-    if (slot === this.#hand) this.#hand = this.#next[slot]!
-    this.#unlink(slot)
-    if (this.#queue[slot] === SMALL) {
-      this.#smallCount--
-      this.#smallBytes -= this.sizeAt(slot)
-    } else {
-      this.#mainCount--
-    }
-    this.#freq[slot] = 0
-  }
-
-  protected override victim(protect: number): number {
-    switch (this.#policy) {
-      case Policy.Fifo:
-        return this.#fifoVictim(protect)
-      case Policy.Sieve:
-        return this.#sieveVictim(protect)
-      default:
-        return this.#s3FifoVictim(protect)
-    }
-  }
-
-  protected override onGrow(capacity: number): void {
-    this.#next = grown(this.#next, new Uint32Array(capacity))
-    this.#prev = grown(this.#prev, new Uint32Array(capacity))
-    this.#freq = grown(this.#freq, new Uint8Array(capacity))
-    this.#queue = grown(this.#queue, new Uint8Array(capacity))
-  }
-
-  protected override onClear(): void {
-    this.#freq.fill(0)
+  clear(): void {
+    this.#map.clear()
+    this.#keys.fill(undefined, 0, this.#top)
+    this.#values.fill(undefined, 0, this.#top)
+    this.#freq.fill(0, 0, this.#top)
     this.#ghost?.clear()
+    this.#top = FIRST_SLOT
+    this.#free = 0
+    this.#count = 0
+    this.#bytes = 0
     this.#smallCount = 0
     this.#smallBytes = 0
-    this.#mainCount = 0
     this.#resetLists()
   }
 
-  // ---- victims -------------------------------------------------------------------------------------
-
-  #fifoVictim(protect: number): number {
-    let victim = this.#next[SMALL]!
-    if (victim === protect) victim = this.#next[victim]!
-    return victim === SMALL ? NO_SLOT : victim
+  /** Entries held, including expired ones not reclaimed yet (reclaimed when touched or evicted). */
+  get size(): number {
+    return this.#count
   }
 
-  #sieveVictim(protect: number): number {
+  /** Sum of `sizeOf` over the entries held, in bytes (0 without `maxBytes`). */
+  get bytes(): number {
+    return this.#bytes
+  }
+
+  /** Live keys, oldest first (S3-FIFO: probation queue, then main queue). */
+  *keys(): IterableIterator<string> {
+    const now = this.#expires === undefined ? 0 : this.#now()
+    for (const q of [SMALL, MAIN]) {
+      for (let slot = this.#next[q]!; slot !== q; ) {
+        const next = this.#next[slot]!
+        if (this.#expires === undefined || !(this.#expires[slot]! <= now)) yield this.#keys[slot]!
+        slot = next
+      }
+    }
+  }
+
+  #set(key: string, value: TValue, expiresAt: number | undefined): boolean {
+    let size = 0
+    if (this.#sizeOf !== undefined) {
+      size = measureEntry(this.#sizeOf, value, key)
+      // Larger than the whole budget: not stored, nothing else evicted. The value this write supersedes
+      // must not be served any more.
+      if (size > this.#maxBytes) return this.#dropSuperseded(key)
+    }
+    let expires = Number.POSITIVE_INFINITY
+    if (expiresAt !== undefined && expiresAt !== Number.POSITIVE_INFINITY) {
+      // Already expired (or NaN): never visible, so not stored.
+      if (!(expiresAt > this.#now())) return this.#dropSuperseded(key)
+      expires = expiresAt
+      this.#expires ??= new Float64Array(this.#capacity).fill(Number.POSITIVE_INFINITY)
+    }
+
+    const existing = this.#map.get(key)
+    if (existing !== undefined) {
+      this.#values[existing] = value
+      if (this.#expires !== undefined) this.#expires[existing] = expires
+      // A write is an access.
+      const f = this.#freq[existing]!
+      if (f < this.#maxFreq) this.#freq[existing] = f + 1
+      if (this.#sizes !== undefined) {
+        const delta = size - this.#sizes[existing]!
+        this.#sizes[existing] = size
+        this.#bytes += delta
+        if (this.#queue[existing] === SMALL) this.#smallBytes += delta
+        while (this.#bytes > this.#maxBytes) this.#evictOne(existing)
+      }
+      return true
+    }
+
+    // Make room first, so the new entry can never be its own victim.
+    while (this.#count >= this.#maxEntries || this.#bytes + size > this.#maxBytes) this.#evictOne(NO_SLOT)
+
+    let queue = SMALL
+    if (this.#ghost !== undefined) {
+      const seq = this.#ghost.get(key)
+      if (seq !== undefined) {
+        this.#ghost.delete(key)
+        // Evicted from probation a short while ago and back already: it belongs in the main queue.
+        if (this.#ghostSeq - seq < this.#ghostCapacity()) queue = MAIN
+      }
+    }
+    const slot = this.#allocate()
+    this.#keys[slot] = key
+    this.#values[slot] = value
+    this.#freq[slot] = 0
+    if (this.#sizes !== undefined) this.#sizes[slot] = size
+    if (this.#expires !== undefined) this.#expires[slot] = expires
+    this.#link(slot, queue)
+    this.#map.set(key, slot)
+    this.#count++
+    this.#bytes += size
+    if (queue === SMALL) {
+      this.#smallCount++
+      this.#smallBytes += size
+    }
+    return true
+  }
+
+  #dropSuperseded(key: string): false {
+    const slot = this.#map.get(key)
+    if (slot !== undefined) this.#remove(slot, 'deleted')
+    return false
+  }
+
+  #expired(slot: number): boolean {
+    const e = this.#expires![slot]!
+    return e !== Number.POSITIVE_INFINITY && e <= this.#now()
+  }
+
+  /** Removes exactly one entry other than `protect` (the entry being updated by `set`). */
+  #evictOne(protect: number): void {
+    switch (this.#policy) {
+      case Policy.Fifo:
+        this.#evictFifo(protect)
+        return
+      case Policy.Sieve:
+        this.#evictSieve(protect)
+        return
+      default:
+        this.#evictS3Fifo(protect)
+    }
+  }
+
+  #evictFifo(protect: number): void {
+    let victim = this.#next[SMALL]!
+    if (victim === protect) victim = this.#next[victim]!
+    this.#remove(victim, this.#expires !== undefined && this.#expired(victim) ? 'expired' : 'capacity')
+  }
+
+  #evictSieve(protect: number): void {
     const next = this.#next
     const freq = this.#freq
+    const now = this.#expires === undefined ? 0 : this.#now()
     let p = this.#hand
     // Each visited entry met by the hand loses its bit and is spared once; the hand wraps around from
     // the newest entry to the oldest, so this ends within two passes.
@@ -174,19 +315,21 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
         p = next[p]!
         continue
       }
-      if (freq[p] === 0 || this.isExpired(p)) break
+      if (this.#expires !== undefined && this.#expires[p]! <= now) break
+      if (freq[p] === 0) break
       freq[p] = 0
       p = next[p]!
     }
     this.#hand = next[p]!
-    return p
+    this.#remove(p, this.#expires !== undefined && this.#expires[p]! <= now ? 'expired' : 'capacity')
   }
 
-  #s3FifoVictim(protect: number): number {
+  #evictS3Fifo(protect: number): void {
     const next = this.#next
     const freq = this.#freq
+    const now = this.#expires === undefined ? 0 : this.#now()
     for (;;) {
-      const mainCount = this.#mainCount
+      const mainCount = this.#count - this.#smallCount
       const mainOnlyProtected = mainCount === 1 && next[MAIN] === protect
       const fromSmall =
         this.#smallCount !== 0 &&
@@ -194,8 +337,12 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
           mainOnlyProtected ||
           this.#smallCount >= this.#smallMaxEntries ||
           this.#smallBytes >= this.#smallMaxBytes)
-      const p = next[fromSmall ? SMALL : MAIN]!
-      if (p !== protect && this.isExpired(p)) return p
+      const q = fromSmall ? SMALL : MAIN
+      const p = next[q]!
+      if (p !== protect && this.#expires !== undefined && this.#expires[p]! <= now) {
+        this.#remove(p, 'expired')
+        return
+      }
       if (fromSmall) {
         // Probation: hit often enough (or just rewritten) → main queue; otherwise out, remembered as a ghost.
         if (p === protect || freq[p]! >= this.#promoteAfter) {
@@ -203,8 +350,9 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
           this.#move(p, MAIN)
           continue
         }
-        this.#ghostAdd(this.keyAt(p))
-        return p
+        this.#ghostAdd(this.#keys[p]!)
+        this.#remove(p, 'capacity')
+        return
       }
       // Main: FIFO with reinsertion, each reinsertion spending one unit of frequency (2-bit CLOCK).
       const f = freq[p]!
@@ -213,23 +361,16 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
         this.#move(p, MAIN)
         continue
       }
-      return p
+      this.#remove(p, 'capacity')
+      return
     }
-  }
-
-  /** `true` when `key` was evicted from probation a short while ago: it is back already, so it belongs in main. */
-  #returningGhost(key: string): boolean {
-    const seq = this.#ghost!.get(key)
-    if (seq === undefined) return false
-    this.#ghost!.delete(key)
-    return this.#ghostSeq - seq < this.#ghostCapacity()
   }
 
   #ghostCapacity(): number {
     // The ghost remembers as many keys as the main queue holds entries.
-    return Number.isFinite(this.maxEntries)
-      ? Math.max(1, this.maxEntries - this.#smallMaxEntries)
-      : Math.max(1, this.#mainCount)
+    return Number.isFinite(this.#maxEntries)
+      ? Math.max(1, this.#maxEntries - this.#smallMaxEntries)
+      : Math.max(1, this.#count - this.#smallCount)
   }
 
   #ghostAdd(key: string): void {
@@ -247,7 +388,48 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
     }
   }
 
-  // ---- lists ---------------------------------------------------------------------------------------
+  #remove(slot: number, reason: EvictionReason): void {
+    const key = this.#keys[slot]!
+    const value = this.#values[slot] as TValue
+    if (slot === this.#hand) this.#hand = this.#next[slot]!
+    this.#unlink(slot)
+    this.#map.delete(key)
+    this.#count--
+    const size = this.#sizes === undefined ? 0 : this.#sizes[slot]!
+    this.#bytes -= size
+    if (this.#queue[slot] === SMALL) {
+      this.#smallCount--
+      this.#smallBytes -= size
+    }
+    this.#keys[slot] = undefined
+    this.#values[slot] = undefined
+    this.#freq[slot] = 0
+    this.#next[slot] = this.#free
+    this.#free = slot
+    if (this.#onEvict === undefined) return
+    if (this.#inSet) {
+      this.#pendingKeys.push(key)
+      this.#pendingValues.push(value)
+      this.#pendingReasons.push(reason)
+    } else {
+      this.#onEvict(key, value, reason)
+    }
+  }
+
+  #flush(): void {
+    this.#flushing = true
+    try {
+      // A callback may `set` again, which appends here; the loop picks those up too.
+      for (let i = 0; i < this.#pendingKeys.length; i++) {
+        this.#onEvict!(this.#pendingKeys[i]!, this.#pendingValues[i]!, this.#pendingReasons[i]!)
+      }
+    } finally {
+      this.#pendingKeys.length = 0
+      this.#pendingValues.length = 0
+      this.#pendingReasons.length = 0
+      this.#flushing = false
+    }
+  }
 
   /** Appends `slot` as the newest entry of queue `q`. */
   #link(slot: number, q: number): void {
@@ -272,10 +454,42 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
     this.#unlink(slot)
     if (this.#queue[slot] === SMALL && q !== SMALL) {
       this.#smallCount--
-      this.#smallBytes -= this.sizeAt(slot)
-      this.#mainCount++
+      this.#smallBytes -= this.#sizes === undefined ? 0 : this.#sizes[slot]!
     }
     this.#link(slot, q)
+  }
+
+  #allocate(): number {
+    if (this.#free !== 0) {
+      const slot = this.#free
+      this.#free = this.#next[slot]!
+      return slot
+    }
+    if (this.#top === this.#capacity) this.#grow()
+    return this.#top++
+  }
+
+  /** Doubles every per-slot array, up to `maxEntries` slots. Amortized O(1); never happens once full. */
+  #grow(): void {
+    const capacity = Math.min(this.#capacity * 2, this.#maxEntries + FIRST_SLOT, MAX_SLOTS)
+    if (capacity <= this.#capacity) {
+      throw new CacheError('E_INVALID_OPTION', '@tierstack/strategy-fifo: store cannot hold more entries', {
+        cause: new RangeError(`more than ${MAX_SLOTS - FIRST_SLOT} entries`),
+      })
+    }
+    for (let i = this.#capacity; i < capacity; i++) {
+      this.#keys.push(undefined)
+      this.#values.push(undefined)
+    }
+    this.#next = grown(this.#next, new Uint32Array(capacity))
+    this.#prev = grown(this.#prev, new Uint32Array(capacity))
+    this.#freq = grown(this.#freq, new Uint8Array(capacity))
+    this.#queue = grown(this.#queue, new Uint8Array(capacity))
+    if (this.#sizes !== undefined) this.#sizes = grown(this.#sizes, new Float64Array(capacity))
+    if (this.#expires !== undefined) {
+      this.#expires = grown(this.#expires, new Float64Array(capacity).fill(Number.POSITIVE_INFINITY))
+    }
+    this.#capacity = capacity
   }
 
   #resetLists(): void {
@@ -287,7 +501,7 @@ export class QueueStore<TValue> extends SlotTable<TValue> {
   }
 }
 
-function grown<T extends Uint32Array | Uint8Array>(from: T, to: T): T {
+function grown<T extends Uint32Array | Uint8Array | Float64Array>(from: T, to: T): T {
   to.set(from as never)
   return to
 }

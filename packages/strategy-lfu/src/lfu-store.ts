@@ -1,10 +1,7 @@
-import { SlotTable } from '@tierstack/core'
-import { growInt32 } from './grow.js'
 import type { ResolvedStoreOptions } from './options.js'
+import { growInt32, SlotStore } from './slot-store.js'
 
 const NIL = -1
-/** Slots allocated up front; the arrays double from there up to `maxEntries + 1`. */
-const INITIAL_SLOTS = 1024
 
 /** Tuning of an LFU store (validated by `lfu()`). */
 export interface LfuTuning {
@@ -26,21 +23,18 @@ export interface LfuTuning {
  * - the victim is the least recently used entry of the first bucket — O(1). The entry being written is never
  *   its own victim (classic LFU evicts before inserting).
  *
- * Entries, budgets, expiry (`'reclaim'`: every write first reclaims what has expired) and the `onEvict`
- * queue live in core's `SlotTable`; this class keeps only the buckets.
- *
  * Aging: plain LFU keeps yesterday's hot keys forever. Every `agingInterval` accesses (default 10 × capacity)
  * every count is halved (`n → max(1, ⌊n / 2⌋)`), so popularity that is not renewed decays geometrically.
  * Halving keeps the bucket order, so it is one pass that merges neighbouring buckets: O(entries) every
  * 10 × capacity accesses, O(1) amortized.
  */
-export class LfuStore<TValue> extends SlotTable<TValue> {
+export class LfuStore<TValue> extends SlotStore<TValue> {
   // Per-entry links (indexed by slot).
   #next: Int32Array
   #prev: Int32Array
   #bucketOf: Int32Array
   // Per-bucket data (indexed by bucket id; at most one bucket per entry, plus one being created).
-  #bucketCount: Float64Array
+  #count: Float64Array
   #first: Int32Array
   #last: Int32Array
   #up: Int32Array
@@ -55,17 +49,12 @@ export class LfuStore<TValue> extends SlotTable<TValue> {
   #accesses = 0
 
   constructor(options: ResolvedStoreOptions<TValue>, tuning: LfuTuning) {
-    super(options, {
-      label: '@tierstack/strategy-lfu (lfu)',
-      initialSlots: INITIAL_SLOTS,
-      expiry: 'reclaim',
-      refusedOverwrite: 'silent',
-    })
+    super('lfu()', options)
     const capacity = this.capacity
     this.#next = new Int32Array(capacity)
     this.#prev = new Int32Array(capacity)
     this.#bucketOf = new Int32Array(capacity)
-    this.#bucketCount = new Float64Array(capacity + 1)
+    this.#count = new Float64Array(capacity + 1)
     this.#first = new Int32Array(capacity + 1)
     this.#last = new Int32Array(capacity + 1)
     this.#up = new Int32Array(capacity + 1)
@@ -76,60 +65,63 @@ export class LfuStore<TValue> extends SlotTable<TValue> {
 
   /** Access count of `key` as LFU sees it now (after aging), or 0 when absent. Does not record an access. */
   frequencyOf(key: string): number {
-    const slot = this.slotOf(key)
-    return slot === NIL ? 0 : this.#bucketCount[this.#bucketOf[slot]!]!
+    const slot = this.map.get(key)
+    return slot === undefined ? 0 : this.#count[this.#bucketOf[slot]!]!
   }
 
-  // ---- SlotTable hooks -----------------------------------------------------------------------------
+  // ---- policy hooks -------------------------------------------------------------------------------
 
-  protected onInsert(slot: number): void {
+  protected linkNew(slot: number): void {
     let bucket = this.#lowest
-    if (bucket === NIL || this.#bucketCount[bucket] !== 1) bucket = this.#newBucket(NIL, 1)
+    if (bucket === NIL || this.#count[bucket] !== 1) bucket = this.#newBucket(NIL, 1)
     this.#add(bucket, slot)
     this.#accessed()
-    this.makeRoom(slot)
   }
 
-  protected onUpdate(slot: number): void {
-    this.onAccess(slot)
-    this.makeRoom(slot)
+  protected relinkUpdated(slot: number, _oldWeight: number): void {
+    this.touch(slot)
   }
 
-  protected override onAccess(slot: number): void {
+  protected touch(slot: number): void {
     const from = this.#bucketOf[slot]!
-    const count = this.#bucketCount[from]! + 1
+    const count = this.#count[from]! + 1
     let to = this.#up[from]!
-    if (to === NIL || this.#bucketCount[to] !== count) to = this.#newBucket(from, count)
+    if (to === NIL || this.#count[to] !== count) to = this.#newBucket(from, count)
     this.#remove(slot)
     this.#add(to, slot)
     this.#accessed()
   }
 
-  protected onRemove(slot: number): void {
+  protected unlink(slot: number): void {
     this.#remove(slot)
   }
 
-  protected override victim(protect: number): number {
-    const victim = this.#lowest === NIL ? NIL : this.#first[this.#lowest]!
-    // Skip the entry being written: it is the one the budget is being made for.
-    return victim === protect ? this.#after(protect) : victim
+  protected enforce(slot: number, _isNew: boolean): void {
+    let victim = NIL
+    while (this.overBudget()) {
+      victim = this.#lowest === NIL ? NIL : this.#first[this.#lowest]!
+      // Skip the entry being written: it is the one the budget is being made for.
+      if (victim === slot) victim = this.#after(slot)
+      if (victim === NIL) return
+      this.removeSlot(victim, 'capacity')
+    }
   }
 
-  protected override onGrow(capacity: number): void {
-    this.#next = growInt32(this.#next, capacity)
-    this.#prev = growInt32(this.#prev, capacity)
-    this.#bucketOf = growInt32(this.#bucketOf, capacity)
+  protected growPolicy(capacity: number): void {
+    this.#next = growInt32(this.#next, capacity, 0)
+    this.#prev = growInt32(this.#prev, capacity, 0)
+    this.#bucketOf = growInt32(this.#bucketOf, capacity, 0)
     const count = new Float64Array(capacity + 1)
-    count.set(this.#bucketCount)
-    this.#bucketCount = count
-    this.#first = growInt32(this.#first, capacity + 1)
-    this.#last = growInt32(this.#last, capacity + 1)
-    this.#up = growInt32(this.#up, capacity + 1)
-    this.#down = growInt32(this.#down, capacity + 1)
-    this.#freeBuckets = growInt32(this.#freeBuckets, capacity + 1)
+    count.set(this.#count)
+    this.#count = count
+    this.#first = growInt32(this.#first, capacity + 1, 0)
+    this.#last = growInt32(this.#last, capacity + 1, 0)
+    this.#up = growInt32(this.#up, capacity + 1, 0)
+    this.#down = growInt32(this.#down, capacity + 1, 0)
+    this.#freeBuckets = growInt32(this.#freeBuckets, capacity + 1, 0)
   }
 
-  protected override onClear(): void {
+  protected clearPolicy(): void {
     this.#freeBucketTop = 0
     this.#freshBucket = 0
     this.#lowest = NIL
@@ -154,8 +146,8 @@ export class LfuStore<TValue> extends SlotTable<TValue> {
     let bucket = this.#lowest
     while (bucket !== NIL) {
       const up = this.#up[bucket]!
-      const count = Math.max(1, Math.floor(this.#bucketCount[bucket]! / 2))
-      if (kept !== NIL && this.#bucketCount[kept] === count) {
+      const count = Math.max(1, Math.floor(this.#count[bucket]! / 2))
+      if (kept !== NIL && this.#count[kept] === count) {
         // Append this bucket's entries after the kept bucket's: they were counted more often, so they are
         // evicted after the kept bucket's own entries.
         for (let slot = this.#first[bucket]!; slot !== NIL; slot = this.#next[slot]!)
@@ -168,7 +160,7 @@ export class LfuStore<TValue> extends SlotTable<TValue> {
         this.#first[bucket] = NIL
         this.#unlinkBucket(bucket)
       } else {
-        this.#bucketCount[bucket] = count
+        this.#count[bucket] = count
         kept = bucket
       }
       bucket = up
@@ -188,7 +180,7 @@ export class LfuStore<TValue> extends SlotTable<TValue> {
   /** A new, empty bucket with `count`, linked right after `below` (`NIL`: at the bottom). */
   #newBucket(below: number, count: number): number {
     const bucket = this.#freeBucketTop > 0 ? this.#freeBuckets[--this.#freeBucketTop]! : this.#freshBucket++
-    this.#bucketCount[bucket] = count
+    this.#count[bucket] = count
     this.#first[bucket] = NIL
     this.#last[bucket] = NIL
     const above = below === NIL ? this.#lowest : this.#up[below]!

@@ -1,8 +1,7 @@
-import { SlotTable } from '@tierstack/core'
 import { FrequencySketch } from './frequency-sketch.js'
-import { growInt32 } from './grow.js'
 import { hashString } from './hash.js'
 import type { ResolvedStoreOptions } from './options.js'
+import { growInt32, SlotStore } from './slot-store.js'
 
 const NIL = -1
 /** Queue ids, stored per slot in `#queue` (0 = not linked). */
@@ -30,8 +29,6 @@ const ADMIT_HASHDOS_THRESHOLD = 6
 const NEVER = 0x3fffffff
 /** Cap on entries moved between regions in one adjustment (keeps one operation's worst case bounded). */
 const TRANSFER_LIMIT = 1000
-/** Slots allocated up front; the arrays double from there up to `maxEntries + 1`. */
-const INITIAL_SLOTS = 1024
 /** Sketch size allocated up front; it grows with the entry count from there up to `maxEntries`. */
 const INITIAL_SKETCH = 4096
 
@@ -66,11 +63,8 @@ export interface TinyLfuTuning {
  *
  * Budgets are two-dimensional (entries and bytes): every region limit is a share of both, and eviction runs
  * until both hold.
- *
- * Entries, budgets, expiry (`'reclaim'`: every write first reclaims what has expired) and the `onEvict`
- * queue live in core's `SlotTable`; this class keeps only the queues, the sketch and the climber.
  */
-export class TinyLfuStore<TValue> extends SlotTable<TValue> {
+export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   #next: Int32Array
   #prev: Int32Array
   #queue: Uint8Array
@@ -110,12 +104,7 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
   #step = -STEP_PERCENT
 
   constructor(options: ResolvedStoreOptions<TValue>, tuning: TinyLfuTuning) {
-    super(options, {
-      label: '@tierstack/strategy-lfu (tinyLfu)',
-      initialSlots: INITIAL_SLOTS,
-      expiry: 'reclaim',
-      refusedOverwrite: 'silent',
-    })
+    super('tinyLfu()', options)
     const capacity = this.capacity
     this.#next = new Int32Array(capacity)
     this.#prev = new Int32Array(capacity)
@@ -144,10 +133,10 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
     return this.#windowShare
   }
 
-  // ---- SlotTable hooks -----------------------------------------------------------------------------
+  // ---- policy hooks -------------------------------------------------------------------------------
 
-  protected onInsert(slot: number): void {
-    const hash = hashString(this.keyAt(slot), this.#seed)
+  protected linkNew(slot: number): void {
+    const hash = hashString(this.keyAt[slot]!, this.#seed)
     this.#hash[slot] = hash
     const sketch = this.#sketch
     if (this.count > sketch.capacity && sketch.capacity < this.maxEntries) {
@@ -158,22 +147,20 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
     sketch.increment(hash)
     this.#append(WINDOW, slot)
     this.#windowCount++
-    this.#windowBytes += this.sizeAt(slot)
+    this.#windowBytes += this.weightAt[slot]!
     if (++this.#missesInSample + this.#hitsInSample >= this.#sampleLimit) this.#climb()
-    this.#enforce(slot, true)
   }
 
-  protected onUpdate(slot: number, oldSize: number): void {
-    const delta = this.sizeAt(slot) - oldSize
+  protected relinkUpdated(slot: number, oldWeight: number): void {
+    const delta = this.weightAt[slot]! - oldWeight
     const queue = this.#queue[slot]
     if (queue === WINDOW) this.#windowBytes += delta
     else if (queue === PROTECTED) this.#protectedBytes += delta
-    this.onAccess(slot)
+    this.touch(slot)
     this.#demote()
-    this.#enforce(slot, false)
   }
 
-  protected override onAccess(slot: number): void {
+  protected touch(slot: number): void {
     this.#sketch.increment(this.#hash[slot]!)
     const queue = this.#queue[slot]!
     if (queue === PROBATION) this.#promote(slot)
@@ -181,12 +168,11 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
     if (++this.#hitsInSample + this.#missesInSample >= this.#sampleLimit) this.#climb()
   }
 
-  protected onRemove(slot: number): void {
+  protected unlink(slot: number): void {
     this.#leave(slot)
   }
 
-  /** Moves the window's overflow to probation, then evicts from main until the budgets hold. */
-  #enforce(slot: number, isNew: boolean): void {
+  protected enforce(slot: number, isNew: boolean): void {
     // The window's overflow moves to probation's MRU end; the first of them is the first candidate.
     let candidate = NIL
     while (this.#windowCount > this.#windowMaxCount || this.#windowBytes > this.#windowMaxBytes) {
@@ -198,16 +184,16 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
     if (this.overBudget()) this.#evictFromMain(candidate, isNew ? NIL : slot)
   }
 
-  protected override onGrow(capacity: number): void {
-    this.#next = growInt32(this.#next, capacity)
-    this.#prev = growInt32(this.#prev, capacity)
-    this.#hash = growInt32(this.#hash, capacity)
+  protected growPolicy(capacity: number): void {
+    this.#next = growInt32(this.#next, capacity, 0)
+    this.#prev = growInt32(this.#prev, capacity, 0)
+    this.#hash = growInt32(this.#hash, capacity, 0)
     const queue = new Uint8Array(capacity)
     queue.set(this.#queue)
     this.#queue = queue
   }
 
-  protected override onClear(): void {
+  protected clearPolicy(): void {
     this.#head.fill(NIL)
     this.#tail.fill(NIL)
     this.#queue.fill(0)
@@ -275,18 +261,18 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
       if (victim === NIL) {
         const evict = candidate
         candidate = next[candidate]!
-        this.evict(evict)
+        this.removeSlot(evict, 'capacity')
         continue
       }
       if (candidate === NIL) {
         const evict = victim
         victim = next[victim]!
-        this.evict(evict)
+        this.removeSlot(evict, 'capacity')
         continue
       }
       if (candidate === victim) {
         victim = next[victim]!
-        this.evict(candidate)
+        this.removeSlot(candidate, 'capacity')
         candidate = NIL
         continue
       }
@@ -294,11 +280,11 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
         const evict = victim
         victim = next[victim]!
         candidate = next[candidate]!
-        this.evict(evict)
+        this.removeSlot(evict, 'capacity')
       } else {
         const evict = candidate
         candidate = next[candidate]!
-        this.evict(evict)
+        this.removeSlot(evict, 'capacity')
       }
     }
   }
@@ -368,7 +354,7 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
       if (slot === NIL) slot = this.#head[PROTECTED]!
       if (slot === NIL) break
       if (this.#windowCount + 1 > this.#windowMaxCount) break
-      if (this.#windowBytes + this.sizeAt(slot) > this.#windowMaxBytes) break
+      if (this.#windowBytes + this.weightAt[slot]! > this.#windowMaxBytes) break
       this.#move(slot, WINDOW)
     }
   }
@@ -408,7 +394,7 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
 
   /** A hit in probation: move to protected (if it fits there at all), then demote protected's overflow. */
   #promote(slot: number): void {
-    const weight = this.sizeAt(slot)
+    const weight = this.weightAt[slot]!
     if (this.#protectedMaxCount < 1 || weight > this.#protectedMaxBytes) {
       this.#moveToTail(PROBATION, slot)
       return
@@ -430,7 +416,7 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
   #move(slot: number, to: number): void {
     this.#leave(slot)
     this.#append(to, slot)
-    const weight = this.sizeAt(slot)
+    const weight = this.weightAt[slot]!
     if (to === WINDOW) {
       this.#windowCount++
       this.#windowBytes += weight
@@ -443,7 +429,7 @@ export class TinyLfuStore<TValue> extends SlotTable<TValue> {
   /** Unlinks `slot` from its queue and takes it out of its region's size. */
   #leave(slot: number): void {
     const queue = this.#queue[slot]
-    const weight = this.sizeAt(slot)
+    const weight = this.weightAt[slot]!
     if (queue === WINDOW) {
       this.#windowCount--
       this.#windowBytes -= weight
