@@ -115,6 +115,52 @@ export interface LocalTier extends Tier {
   fork(options: LocalTierForkOptions): LocalTier
   /** Set by the engine to count evictions per namespace; called for capacity and expiry removals. */
   evictionListener?: ((key: string, reason: 'capacity' | 'expired') => void) | undefined
+  /**
+   * Optional: a view of one namespace keyed by that namespace's own keys (no `namespace:` prefix), which the
+   * engine uses for every local operation when the tier offers it. It lets a tier avoid one prefixed key
+   * string per entry, and keep plain values for entries that need no times of their own (see `MemoryTier`).
+   * Entries written through a scope are visible through the tier's full-key methods under `namespace:key`
+   * and the other way round.
+   */
+  scope?(namespace: string, options: LocalScopeOptions): LocalScope
+}
+
+/** How the engine opens a {@link LocalScope}. */
+export interface LocalScopeOptions {
+  /**
+   * The namespace's TTL in milliseconds (`Infinity` for none). An entry written with exactly this TTL, no grace
+   * and no tags may be kept as its plain value: its times follow from its expiry.
+   */
+  ttlMs: number
+  /** The engine's clock (epoch ms). A tier keeps plain values only when its own clock is this very function. */
+  now: () => number
+  /** Called when an entry of this namespace is evicted for capacity (`'capacity'`) or expiry (`'expired'`). */
+  onEviction?: (reason: 'capacity' | 'expired') => void
+}
+
+/** One namespace of a local tier, keyed by the namespace's own keys. See `LocalTier.scope`. */
+export interface LocalScope {
+  /**
+   * The value of a fresh entry (`expiresAt` after now), recording the access; `undefined` for a miss, an
+   * expired entry or one past its freshness (in grace). The engine's L1 hit path: allocation-free.
+   */
+  getFresh(key: string): unknown
+  /** The entry, fresh or within grace, recording the access; `undefined` when absent or past `staleUntil`. */
+  getSync(key: string): StoredEntry | undefined
+  /**
+   * Stores an entry (times in epoch ms; `staleUntil >= expiresAt`). Throws `E_VALUE_TOO_LARGE` when the value
+   * is over the tier's per-entry cap. Takes the fields rather than an entry so a plain value needs no object.
+   */
+  put(
+    key: string,
+    value: unknown,
+    createdAt: number,
+    expiresAt: number,
+    staleUntil: number,
+    tags: string[],
+  ): void
+  /** Deletes the keys; returns how many were live. */
+  deleteSync(keys: string[]): number
 }
 
 /** Why an entry left a bounded store. */
@@ -159,6 +205,12 @@ export interface BoundedStore<TValue> {
   readonly size: number
   readonly bytes: number
   keys(): IterableIterator<string>
+  /**
+   * Optional: the `expiresAt` given to `set` for a live entry (`Infinity` when none was given), or `undefined`
+   * when the key is absent or expired. Does not record an access. A store that offers it lets the memory tier
+   * keep plain values instead of one entry object per key (see `MemoryTier`).
+   */
+  expiresAt?(key: string): number | undefined
 }
 
 /** Builds bounded stores. One strategy object can build many stores. */

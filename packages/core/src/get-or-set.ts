@@ -30,17 +30,16 @@ export function countHit(ns: NamespaceCore, found: Found): void {
 export async function loadThrough(
   ns: NamespaceCore,
   key: string,
-  fullKey: string,
   loader: Loader<unknown>,
   p: CallPolicy,
 ): Promise<unknown> {
-  const found = await lookup(ns, fullKey)
+  const found = await lookup(ns, key)
   if (found !== undefined && !found.stale) {
     countHit(ns, found)
-    maybeRefreshEarly(ns, key, fullKey, loader, p, found)
+    maybeRefreshEarly(ns, key, loader, p, found)
     return found.entry.value
   }
-  const running = ns.refreshing.get(fullKey)
+  const running = ns.refreshing.get(key)
   if (running !== undefined) {
     if (found !== undefined) {
       countHit(ns, found)
@@ -49,14 +48,13 @@ export async function loadThrough(
     ns.counters.misses++
     return running
   }
-  if (!p.distributed) return runLoader(ns, key, fullKey, loader, p, found)
-  return loadUnderLock(ns, key, fullKey, loader, p, found)
+  if (!p.distributed) return runLoader(ns, key, loader, p, found)
+  return loadUnderLock(ns, key, loader, p, found)
 }
 
 async function loadUnderLock(
   ns: NamespaceCore,
   key: string,
-  fullKey: string,
   loader: Loader<unknown>,
   p: CallPolicy,
   stale: Found | undefined,
@@ -71,7 +69,7 @@ async function loadUnderLock(
   const ttlMs = Number.isFinite(p.hardMs) ? p.hardMs + 1000 : 30_000
   let handle: Awaited<ReturnType<typeof lock.acquire>>
   try {
-    handle = await lock.acquire(`${fullKey}`, ttlMs, p.lockWaitMs)
+    handle = await lock.acquire(ns.fullKey(key), ttlMs, p.lockWaitMs)
   } catch (err) {
     // A lock backend that is down must not take the cache down with it: load without it.
     if (channels.error.hasSubscribers) {
@@ -87,12 +85,12 @@ async function loadUnderLock(
   }
   try {
     // Whoever held the lock before us has probably loaded the value already.
-    const again = await lookup(ns, fullKey)
+    const again = await lookup(ns, key)
     if (again !== undefined && !again.stale) {
       countHit(ns, again)
       return again.entry.value
     }
-    return await runLoader(ns, key, fullKey, loader, p, again ?? stale)
+    return await runLoader(ns, key, loader, p, again ?? stale)
   } finally {
     handle?.release().catch(() => {})
   }
@@ -102,7 +100,6 @@ async function loadUnderLock(
 function startLoader(
   ns: NamespaceCore,
   key: string,
-  fullKey: string,
   loader: Loader<unknown>,
   p: CallPolicy,
   stale: Found | undefined,
@@ -129,7 +126,7 @@ function startLoader(
       const value = await loader(ctx)
       ok = true
       if (value !== undefined) {
-        await writeEntries(ns, [{ fullKey, value, ttlMs, graceMs: p.graceMs, tags }])
+        await writeEntries(ns, [{ key, value, ttlMs, graceMs: p.graceMs, tags }])
       }
       return value
     } catch (err) {
@@ -143,9 +140,9 @@ function startLoader(
       }
     }
   })()
-  ns.refreshing.set(fullKey, loading)
+  ns.refreshing.set(key, loading)
   const done = () => {
-    if (ns.refreshing.get(fullKey) === loading) ns.refreshing.delete(fullKey)
+    if (ns.refreshing.get(key) === loading) ns.refreshing.delete(key)
   }
   loading.then(done, done)
   if (Number.isFinite(p.hardMs)) {
@@ -166,13 +163,12 @@ function startLoader(
 async function runLoader(
   ns: NamespaceCore,
   key: string,
-  fullKey: string,
   loader: Loader<unknown>,
   p: CallPolicy,
   stale: Found | undefined,
 ): Promise<unknown> {
   const controller = new AbortController()
-  const loading = startLoader(ns, key, fullKey, loader, p, stale, controller)
+  const loading = startLoader(ns, key, loader, p, stale, controller)
   const limit = stale !== undefined ? Math.min(p.softMs, p.hardMs) : p.hardMs
   try {
     const result = await withTimeout(loading, limit)
@@ -205,7 +201,6 @@ async function runLoader(
 export function maybeRefreshEarly(
   ns: NamespaceCore,
   key: string,
-  fullKey: string,
   loader: Loader<unknown>,
   p: CallPolicy,
   found: Found,
@@ -214,6 +209,6 @@ export function maybeRefreshEarly(
   const { createdAt, expiresAt } = found.entry
   if (!Number.isFinite(expiresAt) || ns.ctx.now() < createdAt + (expiresAt - createdAt) * p.earlyRefresh)
     return
-  if (ns.refreshing.has(fullKey)) return
-  startLoader(ns, key, fullKey, loader, p, found, new AbortController()).catch(() => {})
+  if (ns.refreshing.has(key)) return
+  startLoader(ns, key, loader, p, found, new AbortController()).catch(() => {})
 }

@@ -6,6 +6,8 @@ export type {
   LocalTier,
   LocalTierStats,
   LocalTierForkOptions,
+  LocalScope,
+  LocalScopeOptions,
   EvictionReason,
   BoundedStoreOptions,
   BoundedStore,

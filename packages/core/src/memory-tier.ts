@@ -1,6 +1,8 @@
 import type {
   BoundedStore,
   EvictionStrategy,
+  LocalScope,
+  LocalScopeOptions,
   LocalTier,
   LocalTierForkOptions,
   LocalTierStats,
@@ -14,6 +16,8 @@ import { CacheError } from './errors.js'
 import { channels } from './events.js'
 import { referenceStrategy } from './reference-strategy.js'
 import { estimateSize } from './size-of.js'
+import { LocalEntry } from './local-entry.js'
+import { entryOf, MemoryScope, NUL, type PrefixRecord, type ScopeHost } from './memory-scope.js'
 
 /** Options of `memoryTier`. */
 export interface MemoryTierOptions {
@@ -46,6 +50,15 @@ const ENTRY_OVERHEAD = 96
  * The in-process tier. It holds live values (no serialization: a hit returns the very object that was
  * stored, so do not mutate cached objects), bounded by any `EvictionStrategy`. Tag lookups use an index
  * that exists only while tagged entries exist.
+ *
+ * Memory per entry is what the strategy's store costs, plus nothing, for the common entry: the engine opens a
+ * {@link LocalScope} per namespace, and the first namespace to write into an empty tier (its *primary*
+ * namespace) stores its keys bare — the caller's own key strings, no `namespace:` copy — while the others store
+ * `NUL + namespace:key`. An entry without tags or grace, written with its namespace's TTL, is kept as its bare
+ * value with the expiry in the store (when the store reports `expiresAt()` and runs on the engine's clock);
+ * every other entry is kept as an entry object. The full-key methods (`getSync('ns:key')`, …) see the same
+ * entries: a bare value is returned as an entry built on the fly, whose `createdAt` is its expiry minus the
+ * namespace TTL (0 when it never expires).
  */
 export class MemoryTier implements LocalTier {
   readonly name: string
@@ -53,12 +66,17 @@ export class MemoryTier implements LocalTier {
   readonly capabilities = CAPABILITIES
   evictionListener: ((key: string, reason: 'capacity' | 'expired') => void) | undefined
   readonly #options: MemoryTierOptions
-  readonly #store: BoundedStore<StoredEntry>
+  readonly #store: BoundedStore<unknown>
   readonly #maxEntryBytes: number
-  readonly #sizeOf: ((value: unknown, key: string) => number) | undefined
+  readonly #measure: ((value: unknown, local: string, fullKey: () => string) => number) | undefined
   readonly #now: () => number
-  /** tag → keys; only entries written with tags are indexed. */
+  /** tag → store keys; only entries written with tags are indexed. */
   readonly #tags = new Map<string, Set<string>>()
+  /** `namespace:` → how that namespace's keys are stored. */
+  readonly #prefixes = new Map<string, PrefixRecord>()
+  /** The namespace whose keys are stored bare, once one has claimed it. */
+  #primary: PrefixRecord | undefined
+  readonly #host: ScopeHost
   #evictions = 0
   #expirations = 0
   #closed = false
@@ -103,63 +121,87 @@ export class MemoryTier implements LocalTier {
       )
     }
     const measuring = maxBytes !== undefined || Number.isFinite(this.#maxEntryBytes)
-    const userSizeOf = options.sizeOf ?? estimateSize
-    this.#sizeOf = measuring
-      ? (value, key) => ENTRY_OVERHEAD + key.length * 2 + userSizeOf(value, key)
-      : undefined
+    const userSizeOf = options.sizeOf
+    this.#measure = !measuring
+      ? undefined
+      : userSizeOf === undefined
+        ? (value, local) => ENTRY_OVERHEAD + local.length * 2 + estimateSize(value)
+        : (value, local, fullKey) => ENTRY_OVERHEAD + local.length * 2 + userSizeOf(value, fullKey())
     this.#now = options.now ?? coarseNow
-    const sizeOf = this.#sizeOf
-    this.#store = strategy.create<StoredEntry>({
+    const measure = this.#measure
+    this.#store = strategy.create<unknown>({
       maxEntries: options.maxEntries ?? (maxBytes === undefined ? 10_000 : undefined),
       maxBytes,
-      sizeOf: sizeOf && ((entry, key) => sizeOf(entry.value, key)),
+      sizeOf:
+        measure &&
+        ((stored, local) =>
+          measure(stored instanceof LocalEntry ? stored.value : stored, local, () => this.#fullKey(local))),
       now: this.#now,
-      onEvict: (key, entry, reason) => {
-        if (entry.tags.length > 0) this.#unindex(key, entry.tags)
+      onEvict: (local, stored, reason) => {
+        if (stored instanceof LocalEntry && stored.tags.length > 0) this.#unindex(local, stored.tags)
         if (reason === 'deleted') return
         if (reason === 'capacity') this.#evictions++
         else this.#expirations++
-        this.evictionListener?.(key, reason)
-        if (channels.eviction.hasSubscribers) channels.eviction.publish({ tier: this.name, key, reason })
+        const record = this.#recordOf(local)
+        if (record !== undefined) for (const count of record.listeners) count(reason)
+        if (this.evictionListener !== undefined) this.evictionListener(this.#fullKey(local), reason)
+        if (channels.eviction.hasSubscribers) {
+          channels.eviction.publish({ tier: this.name, key: this.#fullKey(local), reason })
+        }
       },
     })
+    this.#host = {
+      store: this.#store,
+      claim: (record) => {
+        if (this.#primary === undefined && this.#store.size === 0) {
+          this.#primary = record
+          record.bare = true
+        }
+      },
+      write: (local, stored, staleUntil, tags, fullKey) =>
+        this.#write(local, stored, staleUntil, tags, fullKey),
+      remove: (locals) => this.#remove(locals),
+      assertOpen: () => this.#assertOpen(),
+    }
+  }
+
+  /**
+   * A view of `namespace` keyed by its own keys; the engine opens one per namespace. See the class comment for
+   * how entries are stored.
+   */
+  scope(namespace: string, options: LocalScopeOptions): LocalScope {
+    const prefix = `${namespace}:`
+    const raw = typeof this.#store.expiresAt === 'function' && options.now === this.#now
+    let record = this.#prefixes.get(prefix)
+    if (record === undefined) {
+      record = {
+        prefix,
+        marked: NUL + prefix,
+        bare: false,
+        rawTtlMs: raw ? options.ttlMs : Number.NaN,
+        listeners: [],
+      }
+      this.#prefixes.set(prefix, record)
+    }
+    if (options.onEviction !== undefined) record.listeners.push(options.onEviction)
+    return new MemoryScope(this.#host, record, options, raw)
   }
 
   getSync(key: string): StoredEntry | undefined {
-    return this.#store.get(key)
+    const local = this.#localKey(key)
+    const stored = this.#store.get(local)
+    if (stored === undefined) return undefined
+    return entryOf(this.#store, local, stored, this.#recordOf(local)?.rawTtlMs ?? 0)
   }
 
   setSync(key: string, entry: StoredEntry): void {
     this.#assertOpen()
-    if (this.#sizeOf !== undefined) {
-      const size = this.#sizeOf(entry.value, key)
-      if (size > this.#maxEntryBytes) {
-        throw new CacheError(
-          'E_VALUE_TOO_LARGE',
-          `value for key '${key}' is about ${size} bytes, over the ${this.name} tier's maxEntryBytes of ${this.#maxEntryBytes}`,
-        )
-      }
-    }
-    const old = this.#tags.size > 0 ? this.#store.peek(key) : undefined
-    if (old !== undefined && old.tags.length > 0) this.#unindex(key, old.tags)
-    const stored = this.#store.set(key, entry, entry.staleUntil)
-    if (stored && entry.tags.length > 0) {
-      for (const tag of entry.tags) {
-        const keys = this.#tags.get(tag)
-        if (keys === undefined) this.#tags.set(tag, new Set([key]))
-        else keys.add(key)
-      }
-    }
+    const stored = new LocalEntry(entry.value, entry.createdAt, entry.expiresAt, entry.staleUntil, entry.tags)
+    this.#write(this.#localKey(key), stored, entry.staleUntil, entry.tags, () => key)
   }
 
   deleteSync(keys: string[]): number {
-    let n = 0
-    for (const key of keys) {
-      // peek() drops an expired entry, so only live entries are counted as deleted.
-      if (this.#store.peek(key) !== undefined) n++
-      this.#store.delete(key)
-    }
-    return n
+    return this.#remove(keys.map((k) => this.#localKey(k)))
   }
 
   async get(key: string): Promise<StoredEntry | undefined> {
@@ -189,20 +231,31 @@ export class MemoryTier implements LocalTier {
       return
     }
     const doomed: string[] = []
-    for (const key of this.#store.keys()) if (key.startsWith(prefix)) doomed.push(key)
-    this.deleteSync(doomed)
+    const primary = this.#primary
+    if (primary !== undefined && prefix === primary.prefix) {
+      // Every bare key belongs to the primary namespace: no full key to build per entry.
+      const marked = NUL + prefix
+      for (const local of this.#store.keys()) {
+        if (local.charCodeAt(0) !== 0 || local.startsWith(marked)) doomed.push(local)
+      }
+    } else {
+      for (const local of this.#store.keys()) if (this.#fullKey(local).startsWith(prefix)) doomed.push(local)
+    }
+    this.#remove(doomed)
   }
 
   async deleteByTag(tags: string[], prefix: string): Promise<number> {
     const doomed = new Set<string>()
     for (const tag of tags) {
-      for (const key of this.#tags.get(tag) ?? []) if (key.startsWith(prefix)) doomed.add(key)
+      for (const local of this.#tags.get(tag) ?? [])
+        if (this.#fullKey(local).startsWith(prefix)) doomed.add(local)
     }
     let n = 0
     const now = this.#now()
-    for (const key of doomed) {
-      const live = this.#store.peek(key)
-      if (this.#store.delete(key) && live !== undefined && live.staleUntil > now) n++
+    for (const local of doomed) {
+      const live = this.#store.peek(local)
+      // Only entries with tags are indexed, and those are always entry objects.
+      if (this.#store.delete(local) && live instanceof LocalEntry && live.staleUntil > now) n++
     }
     return n
   }
@@ -242,11 +295,68 @@ export class MemoryTier implements LocalTier {
     return new MemoryTier(next)
   }
 
-  #unindex(key: string, tags: string[]): void {
+  /** The store key of a full key (`namespace:key`, or any string for callers outside the engine). */
+  #localKey(fullKey: string): string {
+    const primary = this.#primary
+    if (primary !== undefined && fullKey.startsWith(primary.prefix)) {
+      const rest = fullKey.slice(primary.prefix.length)
+      if (rest.charCodeAt(0) !== 0) return rest
+    }
+    return NUL + fullKey
+  }
+
+  /** The full key of a store key (inverse of `#localKey`). */
+  #fullKey(local: string): string {
+    return local.charCodeAt(0) === 0 ? local.slice(1) : this.#primary!.prefix + local
+  }
+
+  /** The namespace a store key belongs to, if any namespace was opened as a scope. */
+  #recordOf(local: string): PrefixRecord | undefined {
+    if (local.charCodeAt(0) !== 0) return this.#primary
+    const colon = local.indexOf(':')
+    return colon < 0 ? undefined : this.#prefixes.get(local.slice(1, colon + 1))
+  }
+
+  #write(local: string, stored: unknown, staleUntil: number, tags: string[], fullKey: () => string): void {
+    if (this.#measure !== undefined) {
+      const value = stored instanceof LocalEntry ? stored.value : stored
+      const size = this.#measure(value, local, fullKey)
+      if (size > this.#maxEntryBytes) {
+        throw new CacheError(
+          'E_VALUE_TOO_LARGE',
+          `value for key '${fullKey()}' is about ${size} bytes, over the ${this.name} tier's maxEntryBytes of ${this.#maxEntryBytes}`,
+        )
+      }
+    }
+    if (this.#tags.size > 0) {
+      const old = this.#store.peek(local)
+      if (old instanceof LocalEntry && old.tags.length > 0) this.#unindex(local, old.tags)
+    }
+    const ok = this.#store.set(local, stored, staleUntil)
+    if (ok && tags.length > 0) {
+      for (const tag of tags) {
+        const keys = this.#tags.get(tag)
+        if (keys === undefined) this.#tags.set(tag, new Set([local]))
+        else keys.add(local)
+      }
+    }
+  }
+
+  #remove(locals: string[]): number {
+    let n = 0
+    for (const local of locals) {
+      // peek() drops an expired entry, so only live entries are counted as deleted.
+      if (this.#store.peek(local) !== undefined) n++
+      this.#store.delete(local)
+    }
+    return n
+  }
+
+  #unindex(local: string, tags: string[]): void {
     for (const tag of tags) {
       const keys = this.#tags.get(tag)
       if (keys === undefined) continue
-      keys.delete(key)
+      keys.delete(local)
       if (keys.size === 0) this.#tags.delete(tag)
     }
   }

@@ -1,6 +1,7 @@
-import type { LocalTier, StoredEntry } from './contracts.js'
+import type { LocalScope, LocalTier, StoredEntry } from './contracts.js'
 import type { EngineContext } from './engine-context.js'
 import { channels, type OperationEvent } from './events.js'
+import { openScope } from './prefixed-scope.js'
 import { SingleFlight } from './single-flight.js'
 import type { NamespaceCounters } from './stats.js'
 import type { TierHandle } from './tier-handle.js'
@@ -28,8 +29,10 @@ const KEY_MEMO_LIMIT = 50_000
 /** Internal state of one namespace, shared by the read path, write path and getOrSet. */
 export class NamespaceCore {
   readonly prefix: string
-  /** The first tier when it is local: the synchronous L1 hit path. */
-  readonly l1: LocalTier | undefined
+  /** This namespace's scope of each local tier, by position in `tiers` (`undefined` for remote tiers). */
+  readonly locals: (LocalScope | undefined)[]
+  /** The first tier's scope when it is local: the synchronous L1 hit path. */
+  readonly l1: LocalScope | undefined
   readonly hasRemote: boolean
   readonly hasShared: boolean
   readonly flights = new SingleFlight<unknown>()
@@ -50,27 +53,35 @@ export class NamespaceCore {
     readonly ownLocal: LocalTier[],
   ) {
     this.prefix = `${name}:`
-    this.l1 = tiers[0]?.local
+    this.locals = tiers.map((t) =>
+      t.local === undefined
+        ? undefined
+        : openScope(t.local, name, policy.ttlMs, ctx.now, () => {
+            counters.evictions++
+          }),
+    )
+    this.l1 = this.locals[0]
     this.hasRemote = tiers.some((t) => t.kind === 'remote')
     // Any remote tier may be read by another instance, so invalidations are published whenever one is in the stack.
     this.hasShared = this.hasRemote
   }
 
   /**
-   * The L1 hit path shared by `get()` and `getOrSet()`: a fresh entry from the first tier, already counted,
-   * or `undefined`. One call in 128 is timed and recorded with weight 128: timing every hit would double its cost.
+   * The L1 hit path shared by `get()` and `getOrSet()`: the value of a fresh entry in the first tier, already
+   * counted, or `undefined`. One call in 128 is timed and recorded with weight 128: timing every hit would
+   * double its cost.
    */
-  freshL1(fullKey: string): StoredEntry | undefined {
+  freshL1(key: string): unknown {
     const l1 = this.l1
     if (l1 === undefined) return undefined
     const sampled = (++this.sample & 127) === 0
     const started = sampled ? performance.now() : 0
-    const entry = l1.getSync(fullKey)
-    if (entry === undefined || entry.expiresAt <= this.ctx.now()) return undefined
+    const value = l1.getFresh(key)
+    if (value === undefined) return undefined
     if (sampled) this.counters.getLatency.record(performance.now() - started, 128)
     this.counters.hits++
     this.counters.tierHits[0]!++
-    return entry
+    return value
   }
 
   /** Publishes an operation event; callers check `channels.operation.hasSubscribers` first so this costs nothing unobserved. */

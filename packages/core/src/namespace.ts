@@ -55,19 +55,18 @@ export class NamespaceCache {
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || ns.ctx.closed) {
       return Promise.reject(keyError(key) ?? new CacheError('E_CLOSED', 'the cache is closed'))
     }
-    const fullKey = ns.fullKey(key)
-    const entry = ns.freshL1(fullKey)
-    if (entry !== undefined) {
+    const value = ns.freshL1(key)
+    if (value !== undefined) {
       if (channels.operation.hasSubscribers) ns.emit('get', key, performance.now(), 'hit', 0)
-      return Promise.resolve(entry.value as TValue)
+      return Promise.resolve(value as TValue)
     }
-    return this.#getSlow(key, fullKey, options?.allowStale === true) as Promise<TValue | undefined>
+    return this.#getSlow(key, options?.allowStale === true) as Promise<TValue | undefined>
   }
 
-  async #getSlow(key: string, fullKey: string, allowStale: boolean): Promise<unknown> {
+  async #getSlow(key: string, allowStale: boolean): Promise<unknown> {
     const ns = this.#ns
     const started = performance.now()
-    const found = await lookup(ns, fullKey)
+    const found = await lookup(ns, key)
     ns.counters.getLatency.record(performance.now() - started)
     const hit = found !== undefined && (!found.stale || allowStale)
     if (channels.operation.hasSubscribers) {
@@ -95,10 +94,7 @@ export class NamespaceCache {
     keys.forEach(assertKey)
     if (keys.length === 0) return []
     const ns = this.#ns
-    const found = await lookupMany(
-      ns,
-      keys.map((k) => ns.prefix + k),
-    )
+    const found = await lookupMany(ns, keys)
     const allowStale = options?.allowStale === true
     return found.map((f) => {
       if (f !== undefined && (!f.stale || allowStale)) {
@@ -116,7 +112,7 @@ export class NamespaceCache {
     if (verr !== undefined) throw verr
     const p = options === undefined ? this.#ns.policy : resolvePolicy(options, this.#ns.policy, `${where}: `)
     return {
-      fullKey: this.#ns.writeKey(key),
+      key,
       value,
       ttlMs: p.ttlMs,
       graceMs: p.graceMs,
@@ -162,7 +158,7 @@ export class NamespaceCache {
   async has(key: string): Promise<boolean> {
     this.#ns.ctx.assertOpen()
     assertKey(key)
-    const found = await lookup(this.#ns, this.#ns.fullKey(key))
+    const found = await lookup(this.#ns, key)
     return found !== undefined && !found.stale
   }
 
@@ -171,7 +167,7 @@ export class NamespaceCache {
     this.#ns.ctx.assertOpen()
     assertKey(key)
     const started = performance.now()
-    const existed = (await deleteEntries(this.#ns, [this.#ns.fullKey(key)])) > 0
+    const existed = (await deleteEntries(this.#ns, [key])) > 0
     if (channels.operation.hasSubscribers) this.#ns.emit('delete', key, started)
     return existed
   }
@@ -183,10 +179,7 @@ export class NamespaceCache {
       throw new CacheError('E_INVALID_KEY', 'deleteMany: keys must be an array of strings')
     keys.forEach(assertKey)
     if (keys.length === 0) return 0
-    return deleteEntries(
-      this.#ns,
-      keys.map((k) => this.#ns.prefix + k),
-    )
+    return deleteEntries(this.#ns, keys)
   }
 
   /** Removes every entry of this namespace (and nothing else) from every tier. */
@@ -251,23 +244,26 @@ export class NamespaceCache {
     } catch (err) {
       return Promise.reject(err)
     }
-    const fullKey = ns.fullKey(key)
-    const entry = ns.freshL1(fullKey)
-    if (entry !== undefined) {
+    const value = ns.freshL1(key)
+    if (value !== undefined) {
       if (channels.operation.hasSubscribers) ns.emit('getOrSet', key, performance.now(), 'hit', 0)
       if (p.earlyRefresh > 0) {
-        maybeRefreshEarly(ns, key, fullKey, loader, p, { entry, index: 0, stale: false, raw: undefined })
+        // The hit path returns a bare value; early refresh needs the entry's times.
+        const entry = ns.l1!.getSync(key)
+        if (entry !== undefined) {
+          maybeRefreshEarly(ns, key, loader, p, { entry, index: 0, stale: false, raw: undefined })
+        }
       }
-      return Promise.resolve(entry.value as TValue)
+      return Promise.resolve(value as TValue)
     }
     const started = performance.now()
-    if (ns.flights.has(fullKey)) {
+    if (ns.flights.has(key)) {
       // Joins a load already running: served without a loader call of its own, so it counts as a hit.
       ns.counters.hits++
       ns.counters.coalesced++
     }
-    const result = ns.flights.run(fullKey, () =>
-      loadThrough(ns, key, fullKey, loader as Loader<unknown>, p),
+    const result = ns.flights.run(key, () =>
+      loadThrough(ns, key, loader as Loader<unknown>, p),
     ) as Promise<TValue>
     const done = () => {
       ns.counters.getLatency.record(performance.now() - started)

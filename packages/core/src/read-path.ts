@@ -4,22 +4,25 @@ import type { Found, NamespaceCore } from './namespace-core.js'
 import type { TierHandle } from './tier-handle.js'
 
 /**
- * Reads `fullKey` through the stack in order. A fresh hit in tier k is backfilled into tiers 0..k-1 with the
+ * Reads `key` through the stack in order. A fresh hit in tier k is backfilled into tiers 0..k-1 with the
  * same absolute times, i.e. its remaining TTL. A stale entry (within grace) is remembered while lower tiers
  * are searched for a fresher copy. Tier failures are reported and skipped.
  */
-export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found | undefined> {
-  const { tiers, ctx } = ns
+export async function lookup(ns: NamespaceCore, key: string): Promise<Found | undefined> {
+  const { tiers, ctx, locals } = ns
   const now = ctx.now()
+  // Remote tiers see `namespace:key`; local tiers are read through the namespace's scope by `key`.
+  const fullKey = ns.hasRemote ? ns.fullKey(key) : key
   let stale: Found | undefined
   for (let i = 0; i < tiers.length; i++) {
     const t = tiers[i]!
     let entry: StoredEntry | undefined
     let raw: Uint8Array | undefined
-    if (t.local !== undefined) {
+    const local = locals[i]
+    if (local !== undefined) {
       // Timed here, on the slow path only: the L1 fast path stays clock-free.
       const started = performance.now()
-      entry = t.local.getSync(fullKey)
+      entry = local.getSync(key)
       t.latency.get.record(performance.now() - started)
     } else {
       if (!t.available) continue
@@ -42,7 +45,7 @@ export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found 
     }
     if (entry.expiresAt > now) {
       const found: Found = { entry, index: i, stale: false, raw }
-      if (i > 0) backfill(ns, fullKey, found)
+      if (i > 0) backfill(ns, key, fullKey, found)
       return found
     }
     stale ??= { entry, index: i, stale: true, raw }
@@ -50,19 +53,20 @@ export async function lookup(ns: NamespaceCore, fullKey: string): Promise<Found 
   return stale
 }
 
-/** Batch read: one round trip per tier for the keys still missing. Results in the order of `fullKeys`. */
-export async function lookupMany(ns: NamespaceCore, fullKeys: string[]): Promise<(Found | undefined)[]> {
-  const { tiers, ctx } = ns
+/** Batch read: one round trip per tier for the keys still missing. Results in the order of `keys`. */
+export async function lookupMany(ns: NamespaceCore, keys: string[]): Promise<(Found | undefined)[]> {
+  const { tiers, ctx, locals } = ns
   const now = ctx.now()
+  const fullKeys = ns.hasRemote ? keys.map((k) => ns.prefix + k) : keys
   const out: (Found | undefined)[] = new Array(fullKeys.length).fill(undefined)
   let pending = fullKeys.map((_, i) => i)
   for (let ti = 0; ti < tiers.length && pending.length > 0; ti++) {
     const t = tiers[ti]!
     let entries: (StoredEntry | undefined)[]
     let raws: (Uint8Array | undefined)[] = []
-    if (t.local !== undefined) {
-      const local = t.local
-      entries = pending.map((i) => local.getSync(fullKeys[i]!))
+    const local = locals[ti]
+    if (local !== undefined) {
+      entries = pending.map((i) => local.getSync(keys[i]!))
     } else {
       if (!t.available) continue
       try {
@@ -97,7 +101,7 @@ export async function lookupMany(ns: NamespaceCore, fullKeys: string[]): Promise
       if (entry.expiresAt > now) {
         const found: Found = { entry, index: ti, stale: false, raw: raws[j] }
         out[i] = found
-        if (ti > 0) backfill(ns, fullKeys[i]!, found)
+        if (ti > 0) backfill(ns, keys[i]!, fullKeys[i]!, found)
         return
       }
       out[i] ??= { entry, index: ti, stale: true, raw: raws[j] }
@@ -115,13 +119,14 @@ function undecodable(_ns: NamespaceCore, t: TierHandle, fullKey: string, err: un
 }
 
 /** Writes a found entry into the tiers above the one that answered. Remote backfills do not delay the read. */
-function backfill(ns: NamespaceCore, fullKey: string, found: Found): void {
+function backfill(ns: NamespaceCore, key: string, fullKey: string, found: Found): void {
   const { entry } = found
   for (let i = 0; i < found.index; i++) {
     const t = ns.tiers[i]!
-    if (t.local !== undefined) {
+    const local = ns.locals[i]
+    if (local !== undefined) {
       try {
-        t.local.setSync(fullKey, entry)
+        local.put(key, entry.value, entry.createdAt, entry.expiresAt, entry.staleUntil, entry.tags)
       } catch {
         // A value too large for this tier simply is not backfilled there.
       }

@@ -54,6 +54,10 @@ class ReferenceStore<TValue> implements BoundedStore<TValue> {
     return this.#live(key) !== undefined
   }
 
+  expiresAt(key: string): number | undefined {
+    return this.#live(key)?.expiresAt
+  }
+
   set(key: string, value: TValue, expiresAt = Number.POSITIVE_INFINITY): boolean {
     const size = this.#o.sizeOf ? measureEntry(this.#o.sizeOf, value, key) : 0
     const old = this.#map.get(key)

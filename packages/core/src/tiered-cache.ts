@@ -291,16 +291,6 @@ export class TieredCache {
       counters,
       ownLocal,
     )
-    const prefix = core.prefix
-    for (const h of handles) {
-      if (h.local === undefined) continue
-      const previous = h.local.evictionListener
-      // Evictions are counted per namespace by key prefix; tiers shared by namespaces chain the listeners.
-      h.local.evictionListener = (key, reason) => {
-        if (key.startsWith(prefix) && reason === 'capacity') counters.evictions++
-        previous?.(key, reason)
-      }
-    }
     return core
   }
 

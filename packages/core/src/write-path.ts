@@ -5,7 +5,8 @@ import type { TierHandle } from './tier-handle.js'
 
 /** One entry to write, already validated. */
 export interface WriteItem {
-  fullKey: string
+  /** The namespace's own key (local tiers are written through the namespace's scope). */
+  key: string
   value: unknown
   ttlMs: number
   graceMs: number
@@ -48,17 +49,13 @@ function remoteJob(
 export function writeLocalEntry(ns: NamespaceCore, it: WriteItem): void {
   const now = ns.ctx.now()
   const live = it.ttlMs + it.graceMs > 0
-  const entry: StoredEntry = {
-    value: it.value,
-    createdAt: now,
-    expiresAt: now + it.ttlMs,
-    staleUntil: now + it.ttlMs + it.graceMs,
-    tags: it.tags,
-  }
-  for (const t of ns.tiers) {
-    if (live) t.local!.setSync(it.fullKey, entry)
-    else t.local!.deleteSync([it.fullKey])
-    t.sets++
+  const expiresAt = now + it.ttlMs
+  const staleUntil = expiresAt + it.graceMs
+  const { tiers, locals } = ns
+  for (let i = 0; i < tiers.length; i++) {
+    if (live) locals[i]!.put(it.key, it.value, now, expiresAt, staleUntil, it.tags)
+    else locals[i]!.deleteSync([it.key])
+    tiers[i]!.sets++
   }
   ns.counters.sets++
 }
@@ -70,6 +67,7 @@ export function writeLocalEntry(ns: NamespaceCore, it: WriteItem): void {
  */
 export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promise<void> {
   const now = ns.ctx.now()
+  const fullKeys = ns.hasRemote || ns.hasShared ? items.map((it) => ns.writeKey(it.key)) : []
   const entries: StoredEntry[] = items.map((it) => ({
     value: it.value,
     createdAt: now,
@@ -81,26 +79,29 @@ export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promi
   if (ns.hasRemote) {
     const serialized = items.map((it) => ns.pipeline.serialize(it.value))
     envelopes = await Promise.all(
-      items.map((it, i) => ns.pipeline.encode(it.fullKey, entries[i]!, serialized[i]!)),
+      items.map((_, i) => ns.pipeline.encode(fullKeys[i]!, entries[i]!, serialized[i]!)),
     )
   }
   // A zero TTL stores nothing: the value would be expired on arrival; any older value goes.
   const live = items.map((it) => it.ttlMs + it.graceMs > 0)
   const jobs: Promise<void>[] = []
-  for (const t of ns.tiers) {
-    if (t.local !== undefined) {
+  for (let ti = 0; ti < ns.tiers.length; ti++) {
+    const t = ns.tiers[ti]!
+    const local = ns.locals[ti]
+    if (local !== undefined) {
       for (let i = 0; i < items.length; i++) {
-        if (live[i]) t.local.setSync(items[i]!.fullKey, entries[i]!)
-        else t.local.deleteSync([items[i]!.fullKey])
+        const e = entries[i]!
+        if (live[i]) local.put(items[i]!.key, e.value, e.createdAt, e.expiresAt, e.staleUntil, e.tags)
+        else local.deleteSync([items[i]!.key])
       }
       t.sets += items.length
       continue
     }
     const batch: [string, StoredEntry][] = []
     const doomed: string[] = []
-    items.forEach((it, i) => {
-      if (live[i]) batch.push([it.fullKey, { ...entries[i]!, value: envelopes![i]! }])
-      else doomed.push(it.fullKey)
+    items.forEach((_, i) => {
+      if (live[i]) batch.push([fullKeys[i]!, { ...entries[i]!, value: envelopes![i]! }])
+      else doomed.push(fullKeys[i]!)
     })
     if (batch.length === 1) {
       const [key, entry] = batch[0]!
@@ -127,18 +128,21 @@ export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promi
     if (doomed.length > 0) jobs.push(remoteJob(ns, t, 'delete', () => t.tier.delete(doomed)))
   }
   ns.counters.sets += items.length
-  if (ns.hasShared) ns.ctx.publish({ type: 'set', keys: items.map((it) => it.fullKey) })
+  if (ns.hasShared) ns.ctx.publish({ type: 'set', keys: fullKeys })
   await settle(ns, jobs)
 }
 
 /** Deletes keys from every tier of the namespace; resolves to how many existed (the largest count of any tier). */
-export async function deleteEntries(ns: NamespaceCore, fullKeys: string[]): Promise<number> {
+export async function deleteEntries(ns: NamespaceCore, keys: string[]): Promise<number> {
   let count = 0
   const jobs: Promise<void>[] = []
-  for (const t of ns.tiers) {
-    if (t.local !== undefined) {
-      count = Math.max(count, t.local.deleteSync(fullKeys))
-      t.deletes += fullKeys.length
+  const fullKeys = ns.hasRemote || ns.hasShared ? keys.map((k) => ns.fullKey(k)) : []
+  for (let ti = 0; ti < ns.tiers.length; ti++) {
+    const t = ns.tiers[ti]!
+    const local = ns.locals[ti]
+    if (local !== undefined) {
+      count = Math.max(count, local.deleteSync(keys))
+      t.deletes += keys.length
       continue
     }
     jobs.push(
@@ -154,7 +158,7 @@ export async function deleteEntries(ns: NamespaceCore, fullKeys: string[]): Prom
       ),
     )
   }
-  ns.counters.deletes += fullKeys.length
+  ns.counters.deletes += keys.length
   if (ns.hasShared) ns.ctx.publish({ type: 'delete', keys: fullKeys })
   // Deletes are always awaited: a caller that deletes then reads must not see the old value.
   await Promise.all(jobs)
