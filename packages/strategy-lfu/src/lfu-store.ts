@@ -1,7 +1,9 @@
 import type { ResolvedStoreOptions } from './options.js'
-import { growInt32, SlotStore } from './slot-store.js'
+import { growFloat64, growInt32, SlotStore } from './slot-store.js'
 
 const NIL = -1
+/** Buckets allocated up front; the bucket arrays double from there when a new count needs one. */
+const INITIAL_BUCKETS = 64
 
 /** Tuning of an LFU store (validated by `lfu()`). */
 export interface LfuTuning {
@@ -33,7 +35,9 @@ export class LfuStore<TValue> extends SlotStore<TValue> {
   #next: Int32Array
   #prev: Int32Array
   #bucketOf: Int32Array
-  // Per-bucket data (indexed by bucket id; at most one bucket per entry, plus one being created).
+  // Per-bucket data (indexed by bucket id). There is at most one bucket per entry, plus one being created,
+  // but in practice one per distinct count (a few thousand at most), so these arrays grow on demand instead
+  // of being sized by the entry capacity (which would cost 28 bytes per entry).
   #count: Float64Array
   #first: Int32Array
   #last: Int32Array
@@ -54,12 +58,13 @@ export class LfuStore<TValue> extends SlotStore<TValue> {
     this.#next = new Int32Array(capacity)
     this.#prev = new Int32Array(capacity)
     this.#bucketOf = new Int32Array(capacity)
-    this.#count = new Float64Array(capacity + 1)
-    this.#first = new Int32Array(capacity + 1)
-    this.#last = new Int32Array(capacity + 1)
-    this.#up = new Int32Array(capacity + 1)
-    this.#down = new Int32Array(capacity + 1)
-    this.#freeBuckets = new Int32Array(capacity + 1)
+    const buckets = Math.min(INITIAL_BUCKETS, capacity + 1)
+    this.#count = new Float64Array(buckets)
+    this.#first = new Int32Array(buckets)
+    this.#last = new Int32Array(buckets)
+    this.#up = new Int32Array(buckets)
+    this.#down = new Int32Array(buckets)
+    this.#freeBuckets = new Int32Array(buckets)
     this.#agingInterval = tuning.agingInterval
   }
 
@@ -111,14 +116,6 @@ export class LfuStore<TValue> extends SlotStore<TValue> {
     this.#next = growInt32(this.#next, capacity, 0)
     this.#prev = growInt32(this.#prev, capacity, 0)
     this.#bucketOf = growInt32(this.#bucketOf, capacity, 0)
-    const count = new Float64Array(capacity + 1)
-    count.set(this.#count)
-    this.#count = count
-    this.#first = growInt32(this.#first, capacity + 1, 0)
-    this.#last = growInt32(this.#last, capacity + 1, 0)
-    this.#up = growInt32(this.#up, capacity + 1, 0)
-    this.#down = growInt32(this.#down, capacity + 1, 0)
-    this.#freeBuckets = growInt32(this.#freeBuckets, capacity + 1, 0)
   }
 
   protected clearPolicy(): void {
@@ -179,7 +176,13 @@ export class LfuStore<TValue> extends SlotStore<TValue> {
 
   /** A new, empty bucket with `count`, linked right after `below` (`NIL`: at the bottom). */
   #newBucket(below: number, count: number): number {
-    const bucket = this.#freeBucketTop > 0 ? this.#freeBuckets[--this.#freeBucketTop]! : this.#freshBucket++
+    let bucket: number
+    if (this.#freeBucketTop > 0) {
+      bucket = this.#freeBuckets[--this.#freeBucketTop]!
+    } else {
+      if (this.#freshBucket === this.#count.length) this.#growBuckets()
+      bucket = this.#freshBucket++
+    }
     this.#count[bucket] = count
     this.#first[bucket] = NIL
     this.#last[bucket] = NIL
@@ -190,6 +193,17 @@ export class LfuStore<TValue> extends SlotStore<TValue> {
     else this.#up[below] = bucket
     if (above !== NIL) this.#down[above] = bucket
     return bucket
+  }
+
+  /** Doubles the per-bucket arrays (amortized O(1) per bucket created). */
+  #growBuckets(): void {
+    const length = this.#count.length * 2
+    this.#count = growFloat64(this.#count, length)
+    this.#first = growInt32(this.#first, length, 0)
+    this.#last = growInt32(this.#last, length, 0)
+    this.#up = growInt32(this.#up, length, 0)
+    this.#down = growInt32(this.#down, length, 0)
+    this.#freeBuckets = growInt32(this.#freeBuckets, length, 0)
   }
 
   #unlinkBucket(bucket: number): void {

@@ -3,18 +3,25 @@ import type { ResolvedStoreOptions } from './options.js'
 
 /** Slots allocated up front; the arrays double from there up to `maxEntries + 1`. */
 const INITIAL_SLOTS = 1024
+/** Slots the expiry sweep examines per `set` (see `SlotStore`). */
+const SWEEP_STEP = 2
+const INFINITY = Number.POSITIVE_INFINITY
 
 /**
  * Storage shared by the LFU and W-TinyLFU stores. Entries live in numbered slots: the key and the value in
- * two plain arrays, size and expiry in typed arrays, and a `Map<string, slot>` is used for key lookup only.
- * Freed slots go on a stack (the free list) and are reused, so a steady-state workload allocates nothing per
- * operation. A subclass keeps its own policy links in typed arrays indexed by the same slot numbers and is
- * told about every change through the protected hooks below.
+ * two plain arrays, expiry (and size, with a byte budget) in typed arrays, and a `Map<string, slot>` is used
+ * for key lookup only. Freed slots go on a free list threaded through the expiry array (a free slot has no
+ * expiry) and are reused, so a steady-state workload allocates nothing per operation. A subclass keeps its
+ * own policy links in typed arrays indexed by the same slot numbers and is told about every change through
+ * the protected hooks below.
  *
- * Expiry without timers: entries that carry an `expiresAt` sit in a binary min-heap of slots (keyed by
- * `expiresAt`, positions tracked per slot so removal is O(log n)). Every write first reclaims what has
- * expired (reason `'expired'`), so expired entries never push live ones out; reads check the one entry they
- * touch. Stores that never see an `expiresAt` never read the clock.
+ * Expiry without timers and without an index: `get` / `peek` / `has` / `delete` check the one entry they touch
+ * and reclaim it when it has expired (reason `'expired'`); every `set` also examines the next two slots of a
+ * round-robin sweep and reclaims the expired ones, so an expired entry nobody reads is reclaimed within
+ * `capacity / 2` writes, for O(1) work per write; and a capacity victim that has expired is reported as
+ * `'expired'` (W-TinyLFU also evicts an expired candidate or victim before consulting the sketch). An index
+ * ordered by expiry (a heap) would reclaim earlier but costs 8 bytes per entry. Stores that hold no entry
+ * with an `expiresAt` never read the clock.
  *
  * `onEvict` callbacks are queued while the store is being changed and run once it is consistent again, so a
  * callback may safely call back into the store.
@@ -32,34 +39,30 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   protected keyAt: (string | undefined)[] = []
   /** Value held by each slot. */
   protected valueAt: (TValue | undefined)[] = []
-  /**
-   * Size of each slot's entry in bytes. Without a byte budget every size is 0 and a one-byte-per-slot
-   * `Uint8Array` of zeros stands in for the `Float64Array` (7 bytes per entry saved).
-   */
-  protected weightAt: Float64Array | Uint8Array
+  /** Size of each slot's entry in bytes; only with a byte budget (every size is 0 otherwise). */
+  protected weightAt: Float64Array | undefined
   /** Slots allocated in the arrays. */
   protected capacity: number
   /** Live entries. */
   protected count = 0
-  /** Sum of `weightAt` over live entries. */
+  /** Sum of the entry sizes over live entries. */
   protected totalBytes = 0
 
   readonly #where: string
   readonly #sizeOf: ((value: TValue, key: string) => number) | undefined
   readonly #onEvict: ((key: string, value: TValue, reason: EvictionReason) => void) | undefined
+  /** Expiry per live slot (epoch ms, `Infinity` = none); for a free slot, the next free slot (-1: none). */
   #expiresAt: Float64Array
-  /**
-   * Min-heap of slots ordered by `#expiresAt`. `#heapPos[slot]` is the slot's index in it (>= 0), -1 for a
-   * live slot outside the heap, and for a free slot `-2 - next`: the free list is threaded through the
-   * same array (a free slot is never in the heap), which saves a separate 4-byte-per-slot stack.
-   */
-  #heap: Int32Array
-  #heapPos: Int32Array
-  #heapLen = 0
-  /** First free slot (-1: none); the rest of the free list follows `#heapPos` (see above). */
+  /** First free slot (-1: none); the rest of the free list follows `#expiresAt` (see above). */
   #freeHead = -1
   /** Slots `>= #fresh` were never used. */
   #fresh = 0
+  /** Live entries with a finite expiry: while 0, writes neither sweep nor read the clock. */
+  #expiring = 0
+  /** Next slot the expiry sweep examines. */
+  #cursor = 0
+  /** Clock of the `set` in progress (NaN when it did not read it): capacity victims expired by then are reported as such. */
+  #writeNow = Number.NaN
   // Deferred onEvict calls: three parallel arrays that only ever grow (truncating them would make V8
   // shrink and regrow their backing stores), filled up to #pending and cleared after each flush.
   #pendingKeys: (string | undefined)[] = []
@@ -82,10 +85,8 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.now = options.now
     const capacity = Math.min(INITIAL_SLOTS, this.maxEntries + 1)
     this.capacity = capacity
-    this.weightAt = Number.isFinite(this.maxBytes) ? new Float64Array(capacity) : new Uint8Array(capacity)
+    this.weightAt = Number.isFinite(this.maxBytes) ? new Float64Array(capacity) : undefined
     this.#expiresAt = new Float64Array(capacity)
-    this.#heap = new Int32Array(capacity)
-    this.#heapPos = new Int32Array(capacity).fill(-1)
     this.keyAt = new Array<string | undefined>(capacity).fill(undefined)
     this.valueAt = new Array<TValue | undefined>(capacity).fill(undefined)
   }
@@ -117,7 +118,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     const slot = this.map.get(key)
     if (slot === undefined) return undefined
     const expiresAt = this.#expiresAt[slot]!
-    if (expiresAt !== Number.POSITIVE_INFINITY && this.now() >= expiresAt) {
+    if (expiresAt !== INFINITY && this.now() >= expiresAt) {
       this.removeSlot(slot, 'expired')
       this.#flush()
       return undefined
@@ -135,7 +136,18 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     return this.#live(key) !== -1
   }
 
-  set(key: string, value: TValue, expiresAt: number = Number.POSITIVE_INFINITY): boolean {
+  /**
+   * The `expiresAt` given to `set` for a live entry (`Infinity` when none was given), `undefined` when `key` is
+   * absent or expired. Not an access, and an expired entry is left for the next read or sweep to reclaim.
+   */
+  expiresAt(key: string): number | undefined {
+    const slot = this.map.get(key)
+    if (slot === undefined) return undefined
+    const expiresAt = this.#expiresAt[slot]!
+    return expiresAt !== INFINITY && this.now() >= expiresAt ? undefined : expiresAt
+  }
+
+  set(key: string, value: TValue, expiresAt: number = INFINITY): boolean {
     if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
       throw new CacheError(
         'E_INVALID_TTL',
@@ -145,7 +157,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     let weight = 0
     if (this.#sizeOf !== undefined) {
       weight = this.#sizeOf(value, key)
-      if (typeof weight !== 'number' || !(weight >= 0) || weight === Number.POSITIVE_INFINITY) {
+      if (typeof weight !== 'number' || !(weight >= 0) || weight === INFINITY) {
         throw new CacheError(
           'E_INVALID_OPTION',
           `tierstack: strategy-lfu: ${this.#where} option sizeOf must return a finite number >= 0, got ${String(weight)} for key ${JSON.stringify(key)}`,
@@ -153,33 +165,50 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
       }
     }
     let slot = this.map.get(key)
-    if (expiresAt !== Number.POSITIVE_INFINITY || this.#heapLen > 0) {
-      const now = this.now()
-      // Removals caused by this set() of `key` itself are overwrites: they are not reported to onEvict.
-      if (slot !== undefined) this.#silent = slot
-      this.#purge(now)
-      // The purge may have reclaimed the older value of `key` itself.
-      if (slot !== undefined && this.keyAt[slot] !== key) slot = undefined
+    let now = Number.NaN
+    if (expiresAt !== INFINITY || this.#expiring > 0) {
+      now = this.now()
+      if (this.#expiring > 0) {
+        // Removals caused by this set() of `key` itself are overwrites: they are not reported to onEvict.
+        if (slot !== undefined) {
+          this.#silent = slot
+          // An expired older value is gone: `key` is written as a new entry, as if it had been reclaimed.
+          if (this.#expiresAt[slot]! <= now) {
+            this.removeSlot(slot, 'expired')
+            slot = undefined
+          }
+        }
+        this.#sweep(now)
+        this.#silent = -1
+      }
       if (expiresAt <= now) return this.#refuse(slot)
     }
+    this.#writeNow = now
     // Larger than the whole byte budget: never stored (and an older value of the key is dropped).
     if (weight > this.maxBytes) return this.#refuse(slot)
 
     const isNew = slot === undefined
     if (slot !== undefined) {
-      const oldWeight = this.weightAt[slot]!
+      const weights = this.weightAt
+      let oldWeight = 0
+      if (weights !== undefined) {
+        oldWeight = weights[slot]!
+        weights[slot] = weight
+        this.totalBytes += weight - oldWeight
+      }
       this.valueAt[slot] = value
-      this.weightAt[slot] = weight
-      this.totalBytes += weight - oldWeight
-      this.#setExpiry(slot, expiresAt)
+      const old = this.#expiresAt[slot]!
+      if (old !== INFINITY) this.#expiring--
+      if (expiresAt !== INFINITY) this.#expiring++
+      this.#expiresAt[slot] = expiresAt
       this.relinkUpdated(slot, oldWeight)
     } else {
       slot = this.#allocate()
       this.keyAt[slot] = key
       this.valueAt[slot] = value
-      this.weightAt[slot] = weight
+      if (this.weightAt !== undefined) this.weightAt[slot] = weight
       this.#expiresAt[slot] = expiresAt
-      if (expiresAt !== Number.POSITIVE_INFINITY) this.#heapPush(slot)
+      if (expiresAt !== INFINITY) this.#expiring++
       this.map.set(key, slot)
       this.count++
       this.totalBytes += weight
@@ -188,6 +217,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.#silent = slot
     this.enforce(slot, isNew)
     this.#silent = -1
+    this.#writeNow = Number.NaN
     const stored = this.keyAt[slot] === key
     this.#flush()
     return stored
@@ -205,31 +235,37 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.map.clear()
     this.keyAt.fill(undefined, 0, this.#fresh)
     this.valueAt.fill(undefined, 0, this.#fresh)
-    this.weightAt.fill(0, 0, this.#fresh)
-    this.#heapPos.fill(-1, 0, this.#fresh)
-    this.#heapLen = 0
+    this.weightAt?.fill(0, 0, this.#fresh)
     this.#freeHead = -1
     this.#fresh = 0
+    this.#expiring = 0
+    this.#cursor = 0
     this.count = 0
     this.totalBytes = 0
     this.clearPolicy()
   }
 
-  /** Live entries (expired ones are reclaimed first). */
+  /** Entries held, including expired ones not reclaimed yet (reclaimed when touched, swept or evicted). */
   get size(): number {
-    if (this.#heapLen > 0) this.#purgeNow()
     return this.count
   }
 
-  /** Sum of `sizeOf` over live entries (0 without `maxBytes`). */
+  /** Sum of `sizeOf` over the entries held (0 without `maxBytes`), including expired ones not reclaimed yet. */
   get bytes(): number {
-    if (this.#heapLen > 0) this.#purgeNow()
     return this.totalBytes
   }
 
-  /** Keys of live entries, in insertion order (expired ones are reclaimed first). */
+  /** Keys of live entries, in insertion order (expired ones are reclaimed first: O(capacity)). */
   keys(): IterableIterator<string> {
-    if (this.#heapLen > 0) this.#purgeNow()
+    if (this.#expiring > 0) {
+      const now = this.now()
+      const keys = this.keyAt
+      const expiresAt = this.#expiresAt
+      for (let slot = 0; slot < this.#fresh && this.#expiring > 0; slot++) {
+        if (keys[slot] !== undefined && expiresAt[slot]! <= now) this.removeSlot(slot, 'expired')
+      }
+      this.#flush()
+    }
     return this.map.keys()
   }
 
@@ -240,25 +276,47 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     return this.count > this.maxEntries || this.totalBytes > this.maxBytes
   }
 
-  /** Removes the entry in `slot` and queues its `onEvict` call. */
+  /** Size of the entry in `slot` in bytes (0 without a byte budget). */
+  protected weightOf(slot: number): number {
+    const weights = this.weightAt
+    return weights === undefined ? 0 : weights[slot]!
+  }
+
+  /** `true` when the entry in `slot` had expired when the `set` in progress read the clock. */
+  protected expiredAtWrite(slot: number): boolean {
+    return this.#expiresAt[slot]! <= this.#writeNow
+  }
+
+  /**
+   * Removes the entry in `slot` and queues its `onEvict` call. A `'capacity'` victim that had expired when
+   * the current `set` read the clock is reported as `'expired'`.
+   */
   protected removeSlot(slot: number, reason: EvictionReason): void {
     const key = this.keyAt[slot]!
     const value = this.valueAt[slot] as TValue
+    const expiresAt = this.#expiresAt[slot]!
+    let why = reason
     this.unlink(slot)
     this.map.delete(key)
-    if (this.#heapPos[slot]! >= 0) this.#heapRemove(slot)
+    if (expiresAt !== INFINITY) {
+      this.#expiring--
+      if (why === 'capacity' && expiresAt <= this.#writeNow) why = 'expired'
+    }
     this.count--
-    this.totalBytes -= this.weightAt[slot]!
+    const weights = this.weightAt
+    if (weights !== undefined) {
+      this.totalBytes -= weights[slot]!
+      weights[slot] = 0
+    }
     this.keyAt[slot] = undefined
     this.valueAt[slot] = undefined
-    this.weightAt[slot] = 0
-    this.#heapPos[slot] = -2 - this.#freeHead
+    this.#expiresAt[slot] = this.#freeHead
     this.#freeHead = slot
     if (this.#onEvict !== undefined && slot !== this.#silent) {
       const i = this.#pending++
       this.#pendingKeys[i] = key
       this.#pendingValues[i] = value
-      this.#pendingReasons[i] = reason
+      this.#pendingReasons[i] = why
     }
   }
 
@@ -269,12 +327,26 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     const slot = this.map.get(key)
     if (slot === undefined) return -1
     const expiresAt = this.#expiresAt[slot]!
-    if (expiresAt !== Number.POSITIVE_INFINITY && this.now() >= expiresAt) {
+    if (expiresAt !== INFINITY && this.now() >= expiresAt) {
       this.removeSlot(slot, 'expired')
       this.#flush()
       return -1
     }
     return slot
+  }
+
+  /** Examines the next `SWEEP_STEP` slots round-robin and reclaims the expired entries among them. */
+  #sweep(now: number): void {
+    const keys = this.keyAt
+    const expiresAt = this.#expiresAt
+    const fresh = this.#fresh
+    let slot = this.#cursor
+    for (let i = 0; i < SWEEP_STEP; i++, slot++) {
+      if (slot >= fresh) slot = 0
+      // A free slot's expiry field holds a free-list link, so only held slots are compared.
+      if (keys[slot] !== undefined && expiresAt[slot]! <= now) this.removeSlot(slot, 'expired')
+    }
+    this.#cursor = slot
   }
 
   /** `set` that cannot store: silently drops the older value of the key (in `slot`) and reports `false`. */
@@ -291,8 +363,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #allocate(): number {
     const free = this.#freeHead
     if (free !== -1) {
-      this.#freeHead = -2 - this.#heapPos[free]!
-      this.#heapPos[free] = -1
+      this.#freeHead = this.#expiresAt[free]!
       return free
     }
     if (this.#fresh === this.capacity) this.#grow()
@@ -301,32 +372,13 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
 
   #grow(): void {
     const capacity = Math.min(this.capacity * 2, this.maxEntries + 1)
-    this.weightAt =
-      this.weightAt instanceof Float64Array ? growFloat64(this.weightAt, capacity) : new Uint8Array(capacity)
+    if (this.weightAt !== undefined) this.weightAt = growFloat64(this.weightAt, capacity)
     this.#expiresAt = growFloat64(this.#expiresAt, capacity)
-    this.#heap = growInt32(this.#heap, capacity, 0)
-    this.#heapPos = growInt32(this.#heapPos, capacity, -1)
     // Exact-size copies: growing by push() would leave V8's 50% slack in both arrays.
     this.keyAt = growArray(this.keyAt, capacity)
     this.valueAt = growArray(this.valueAt, capacity)
     this.capacity = capacity
     this.growPolicy(capacity)
-  }
-
-  #purgeNow(): void {
-    this.#purge(this.now())
-    this.#flush()
-  }
-
-  /** Reclaims every entry with `expiresAt <= now` (heap top first). */
-  #purge(now: number): void {
-    const heap = this.#heap
-    const expiresAt = this.#expiresAt
-    while (this.#heapLen > 0) {
-      const slot = heap[0]!
-      if (expiresAt[slot]! > now) return
-      this.removeSlot(slot, 'expired')
-    }
   }
 
   /** Runs the queued `onEvict` calls. Re-entrant calls append to the queue and are run by the outer loop. */
@@ -355,80 +407,6 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
       this.#pending = 0
       this.#flushing = false
     }
-  }
-
-  #setExpiry(slot: number, expiresAt: number): void {
-    const inHeap = this.#heapPos[slot]! >= 0
-    const old = this.#expiresAt[slot]!
-    if (expiresAt === Number.POSITIVE_INFINITY) {
-      // Leave the heap first: #heapRemove compares against the slot's current (old) expiry.
-      if (inHeap) this.#heapRemove(slot)
-      this.#expiresAt[slot] = expiresAt
-      return
-    }
-    this.#expiresAt[slot] = expiresAt
-    if (!inHeap) {
-      this.#heapPush(slot)
-    } else if (expiresAt < old) {
-      this.#siftUp(this.#heapPos[slot]!, slot)
-    } else {
-      this.#siftDown(this.#heapPos[slot]!, slot)
-    }
-  }
-
-  #heapPush(slot: number): void {
-    this.#siftUp(this.#heapLen++, slot)
-  }
-
-  #heapRemove(slot: number): void {
-    const i = this.#heapPos[slot]!
-    this.#heapPos[slot] = -1
-    const last = this.#heap[--this.#heapLen]!
-    if (last === slot) return
-    if (this.#expiresAt[last]! < this.#expiresAt[slot]!) this.#siftUp(i, last)
-    else this.#siftDown(i, last)
-  }
-
-  #siftUp(index: number, slot: number): void {
-    const heap = this.#heap
-    const pos = this.#heapPos
-    const exp = this.#expiresAt
-    const key = exp[slot]!
-    let i = index
-    while (i > 0) {
-      const parent = (i - 1) >>> 1
-      const up = heap[parent]!
-      if (exp[up]! <= key) break
-      heap[i] = up
-      pos[up] = i
-      i = parent
-    }
-    heap[i] = slot
-    pos[slot] = i
-  }
-
-  #siftDown(index: number, slot: number): void {
-    const heap = this.#heap
-    const pos = this.#heapPos
-    const exp = this.#expiresAt
-    const key = exp[slot]!
-    const n = this.#heapLen
-    let i = index
-    for (;;) {
-      let child = 2 * i + 1
-      if (child >= n) break
-      let down = heap[child]!
-      if (child + 1 < n && exp[heap[child + 1]!]! < exp[down]!) {
-        child++
-        down = heap[child]!
-      }
-      if (exp[down]! >= key) break
-      heap[i] = down
-      pos[down] = i
-      i = child
-    }
-    heap[i] = slot
-    pos[slot] = i
   }
 }
 

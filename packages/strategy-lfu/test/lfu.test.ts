@@ -139,7 +139,9 @@ describe('lfu()', () => {
     expect(store.get('a')).toBeUndefined()
     expect(events).toEqual([['a', 'a', 'expired']])
     clock.now += 100
-    // size reclaims what expired meanwhile.
+    // size counts b until something reclaims it; keys() reclaims what expired meanwhile.
+    expect(store.size).toBe(2)
+    expect([...store.keys()]).toEqual(['c'])
     expect(store.size).toBe(1)
     expect(events).toEqual([
       ['a', 'a', 'expired'],
