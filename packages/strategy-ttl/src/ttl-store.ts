@@ -3,6 +3,8 @@ import { CacheError, measureEntry, resolveStoreOptions } from '@tierstack/core'
 
 const INITIAL_SLOTS = 64
 const MAX_SLOTS = 2 ** 32 - 1
+/** Largest write sequence a `Uint32Array` holds; reaching it renumbers the live entries from 1. */
+const SEQ_LIMIT = 2 ** 32 - 1
 const INFINITY = Number.POSITIVE_INFINITY
 /** Free-list end marker; never a slot, since slots are below `MAX_SLOTS`. */
 const NO_SLOT = MAX_SLOTS
@@ -16,6 +18,11 @@ const NO_SLOT = MAX_SLOTS
  * its heap position, which makes removal of any entry O(log n); free slots reuse `#pos` as the free-list
  * link. There is no timer per key: an expired entry is dropped when it is read, and every `set` pops the
  * expired entries off the top of the heap before making room. Reads never touch the heap.
+ *
+ * Memory: 20 bytes per slot besides the key map and the key and value arrays (expiry 8, write sequence 4,
+ * heap 4, position 4, and sizes 8 only with `maxBytes`). The write sequence is 32-bit: once 2^32 − 1 writes
+ * have been numbered, the live entries are renumbered from 1 in their order (O(n log n), once per 4 billion
+ * writes).
  */
 export class TtlStore<TValue> implements BoundedStore<TValue> {
   readonly #maxEntries: number
@@ -31,7 +38,7 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
   /** Expiry per slot, epoch ms (`Infinity` = none). */
   #expires: Float64Array
   /** Write sequence per slot: the tie-break between equal expiries (older first). */
-  #seqs: Float64Array
+  #seqs: Uint32Array
   /** Heap position → slot. */
   #heap: Uint32Array
   /** Slot → heap position; for a free slot, the next free slot (`NO_SLOT` for none). */
@@ -41,6 +48,8 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
   #count = 0
   #bytes = 0
   #seq = 0
+  /** `#seq` value that triggers a renumbering (`SEQ_LIMIT`; lower in tests). */
+  readonly #seqLimit: number
   /** Slots below `#top` have been used at least once. */
   #top = 0
   /** Head of the free list (`-1` when empty). */
@@ -56,8 +65,10 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
   readonly #pendingValues: TValue[] = []
   readonly #pendingReasons: EvictionReason[] = []
 
-  constructor(options: BoundedStoreOptions<TValue>) {
+  /** @param seqLimit Write sequence that triggers a renumbering; only tests lower it. @default 2^32 − 1 */
+  constructor(options: BoundedStoreOptions<TValue>, seqLimit: number = SEQ_LIMIT) {
     const o = resolveStoreOptions('ttl', options)
+    this.#seqLimit = seqLimit
     this.#maxEntries = o.maxEntries
     this.#maxBytes = o.maxBytes
     this.#sizeOf = o.sizeOf
@@ -67,7 +78,7 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
     this.#keys = new Array(this.#capacity).fill(undefined)
     this.#values = new Array(this.#capacity).fill(undefined)
     this.#expires = new Float64Array(this.#capacity)
-    this.#seqs = new Float64Array(this.#capacity)
+    this.#seqs = new Uint32Array(this.#capacity)
     this.#heap = new Uint32Array(this.#capacity)
     this.#pos = new Uint32Array(this.#capacity)
     this.#sizes = o.sizeOf === undefined ? undefined : new Float64Array(this.#capacity)
@@ -92,6 +103,17 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
 
   has(key: string): boolean {
     return this.get(key) !== undefined
+  }
+
+  /**
+   * The `expiresAt` given to `set` for a live entry (`Infinity` when none was given), `undefined` when `key` is
+   * absent or expired. Reclaims nothing (reads do not change the order anyway).
+   */
+  expiresAt(key: string): number | undefined {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    const e = this.#expires[slot]!
+    return e !== INFINITY && e <= this.#now() ? undefined : e
   }
 
   set(key: string, value: TValue, expiresAt?: number): boolean {
@@ -186,6 +208,7 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
     }
     this.#values[slot] = value
     this.#expires[slot] = expires
+    if (this.#seq >= this.#seqLimit) this.#renumber()
     this.#seqs[slot] = ++this.#seq
     if (this.#sizes !== undefined) this.#sizes[slot] = size
     this.#bytes += size
@@ -241,6 +264,18 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
       this.#pendingReasons.length = 0
       this.#flushing = false
     }
+  }
+
+  /**
+   * Gives the entries in the heap the sequences 1…count in their current order, so that `#seq` can count on
+   * from there. Relative order is kept, so the heap stays valid as it is.
+   */
+  #renumber(): void {
+    const seqs = this.#seqs
+    const slots = Array.from(this.#heap.subarray(0, this.#count))
+    slots.sort((a, b) => seqs[a]! - seqs[b]!)
+    for (let i = 0; i < slots.length; i++) seqs[slots[i]!] = i + 1
+    this.#seq = slots.length
   }
 
   /** `true` when slot `a` expires before slot `b` (or at the same time, written earlier). */
@@ -316,12 +351,11 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
         cause: new RangeError(`more than ${MAX_SLOTS} entries`),
       })
     }
-    for (let i = this.#capacity; i < capacity; i++) {
-      this.#keys.push(undefined)
-      this.#values.push(undefined)
-    }
+    // Exact-size copies: growing by push() would leave V8's slack (up to half again) in both arrays.
+    this.#keys = grownArray(this.#keys, capacity)
+    this.#values = grownArray(this.#values, capacity)
     this.#expires = grown(this.#expires, new Float64Array(capacity))
-    this.#seqs = grown(this.#seqs, new Float64Array(capacity))
+    this.#seqs = grown(this.#seqs, new Uint32Array(capacity))
     this.#heap = grown(this.#heap, new Uint32Array(capacity))
     this.#pos = grown(this.#pos, new Uint32Array(capacity))
     if (this.#sizes !== undefined) this.#sizes = grown(this.#sizes, new Float64Array(capacity))
@@ -332,4 +366,11 @@ export class TtlStore<TValue> implements BoundedStore<TValue> {
 function grown<T extends Uint32Array | Float64Array>(from: T, to: T): T {
   to.set(from as never)
   return to
+}
+
+/** A copy of `array` with `length` elements (the new ones `undefined`). */
+function grownArray<T>(array: (T | undefined)[], length: number): (T | undefined)[] {
+  const next = new Array<T | undefined>(length).fill(undefined)
+  for (let i = 0; i < array.length; i++) next[i] = array[i]
+  return next
 }

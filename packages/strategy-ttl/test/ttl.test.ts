@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
-import type { EvictionReason } from '@tierstack/core'
+import type { BoundedStoreOptions, EvictionReason } from '@tierstack/core'
 import { isCacheError } from '@tierstack/core'
 import { ttl } from '../src/index.js'
+import { TtlStore } from '../src/ttl-store.js'
+
+type Item = { v: number; size: number }
 
 function recorder() {
   const evicted: [string, unknown, EvictionReason][] = []
@@ -195,12 +198,16 @@ describe('ttl()', () => {
     expect(s.has('a-again')).toBe(true)
   })
 
-  it('set() and get() match the reference model on random operations', () => {
+  // The second store renumbers its write sequences every few dozen writes instead of every 2^32.
+  it.each([
+    ['ttl().create()', (o: BoundedStoreOptions<Item>) => ttl().create(o)],
+    ['a store that renumbers often', (o: BoundedStoreOptions<Item>) => new TtlStore(o, 50)],
+  ])('set() and get() match the reference model on random operations: %s', (_name, create) => {
     const random = prng(7)
     let now = 1_000
     const clock = () => now
     const reasons: [string, EvictionReason][] = []
-    const s = ttl().create<{ v: number; size: number }>({
+    const s = create({
       maxEntries: 40,
       maxBytes: 300,
       sizeOf: (v) => v.size,
@@ -230,6 +237,67 @@ describe('ttl()', () => {
     }
     expect(reasons).toEqual(ref.evicted)
     expect(reasons.length).toBeGreaterThan(1_000)
+  })
+
+  it('set() keeps write order among equal expiries across renumberings of the write sequence', () => {
+    const random = prng(3)
+    const { evicted, onEvict } = recorder()
+    const s = new TtlStore<number>({ maxEntries: 12, onEvict }, 16)
+    // Without expiries the order is FIFO by last write: a Map (delete + set moves a key to the end) models it.
+    const model = new Map<string, number>()
+    const expected: string[] = []
+    for (let i = 0; i < 2_000; i++) {
+      const key = `k${Math.floor(random() * 30)}`
+      model.delete(key)
+      if (model.size >= 12) {
+        const oldest = model.keys().next().value as string
+        model.delete(oldest)
+        expected.push(oldest)
+      }
+      model.set(key, i)
+      s.set(key, i)
+    }
+    expect(evicted.map(([k]) => k)).toEqual(expected)
+    expect(expected.length).toBeGreaterThan(1_000)
+  })
+
+  it('expiresAt() returns the expiresAt given to set(), Infinity without one, undefined when not live', () => {
+    let now = 1_000
+    const { evicted, onEvict } = recorder()
+    const s = ttl().create<string>({ maxEntries: 10, now: () => now, onEvict })
+    s.set('a', 'a', 1_100)
+    s.set('b', 'b')
+    s.set('c', 'c', 1_000.25)
+    expect(s.expiresAt!('a')).toBe(1_100)
+    expect(s.expiresAt!('b')).toBe(Number.POSITIVE_INFINITY)
+    expect(s.expiresAt!('c')).toBe(1_000.25)
+    expect(s.expiresAt!('missing')).toBeUndefined()
+    s.set('a', 'a2')
+    s.set('b', 'b2', 1_200)
+    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
+    expect(s.expiresAt!('b')).toBe(1_200)
+    now = 1_199
+    expect(s.expiresAt!('b')).toBe(1_200)
+    expect(s.expiresAt!('c')).toBeUndefined()
+    now = 1_200
+    expect(s.expiresAt!('b')).toBeUndefined()
+    expect(s.delete('a')).toBe(true)
+    expect(s.expiresAt!('a')).toBeUndefined()
+    // Reading an expiry reclaims nothing.
+    expect(evicted).toEqual([['a', 'a2', 'deleted']])
+  })
+
+  it('expiresAt() leaves the eviction order as it was', () => {
+    const run = (probe: boolean) => {
+      const { evicted, onEvict } = recorder()
+      const s = ttl().create<number>({ maxEntries: 8, now: () => 0, onEvict })
+      for (let i = 0; i < 40; i++) {
+        s.set(`k${(i * 7) % 13}`, i, i % 3 === 0 ? undefined : 1_000 + ((i * 31) % 17))
+        if (probe) for (let k = 0; k < 13; k++) s.expiresAt!(`k${k}`)
+      }
+      return evicted
+    }
+    expect(run(true)).toEqual(run(false))
   })
 
   it('set() grows past its initial arrays up to maxEntries', () => {
