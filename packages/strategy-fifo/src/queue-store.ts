@@ -150,6 +150,17 @@ export class QueueStore<TValue> implements BoundedStore<TValue> {
     return this.peek(key) !== undefined
   }
 
+  /**
+   * The `expiresAt` given to `set` for a live entry (`Infinity` when none was given), `undefined` when `key` is
+   * absent or expired. Not an access (the hit counter is left alone), and reclaims nothing.
+   */
+  expiresAt(key: string): number | undefined {
+    const slot = this.#map.get(key)
+    if (slot === undefined) return undefined
+    if (this.#expires === undefined) return Number.POSITIVE_INFINITY
+    return this.#expired(slot) ? undefined : this.#expires[slot]!
+  }
+
   set(key: string, value: TValue, expiresAt?: number): boolean {
     if (value === undefined) {
       throw new CacheError('E_INVALID_VALUE', '@tierstack/strategy-fifo: set() cannot store undefined', {
@@ -477,10 +488,9 @@ export class QueueStore<TValue> implements BoundedStore<TValue> {
         cause: new RangeError(`more than ${MAX_SLOTS - FIRST_SLOT} entries`),
       })
     }
-    for (let i = this.#capacity; i < capacity; i++) {
-      this.#keys.push(undefined)
-      this.#values.push(undefined)
-    }
+    // Exact-size copies: growing by push() would leave V8's slack (up to half again) in both arrays.
+    this.#keys = grownArray(this.#keys, capacity)
+    this.#values = grownArray(this.#values, capacity)
     this.#next = grown(this.#next, new Uint32Array(capacity))
     this.#prev = grown(this.#prev, new Uint32Array(capacity))
     this.#freq = grown(this.#freq, new Uint8Array(capacity))
@@ -504,4 +514,11 @@ export class QueueStore<TValue> implements BoundedStore<TValue> {
 function grown<T extends Uint32Array | Uint8Array | Float64Array>(from: T, to: T): T {
   to.set(from as never)
   return to
+}
+
+/** A copy of `array` with `length` elements (the new ones `undefined`). */
+function grownArray<T>(array: (T | undefined)[], length: number): (T | undefined)[] {
+  const next = new Array<T | undefined>(length).fill(undefined)
+  for (let i = 0; i < array.length; i++) next[i] = array[i]
+  return next
 }

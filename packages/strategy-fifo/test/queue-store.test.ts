@@ -188,6 +188,53 @@ describe.each(strategies)('%s', (name, factory) => {
   })
 })
 
+describe.each(strategies)('%s expiresAt()', (_name, factory) => {
+  it('returns the expiresAt given to set(), Infinity without one, undefined when not live', () => {
+    let now = 1_000
+    const { evicted, onEvict } = recorder()
+    const s = factory().create<string>({ maxEntries: 10, now: () => now, onEvict })
+    s.set('a', 'a')
+    // Before any expiry was set the store has no expiry array at all.
+    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
+    s.set('b', 'b', 1_100)
+    s.set('c', 'c', 1_000.25)
+    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
+    expect(s.expiresAt!('b')).toBe(1_100)
+    expect(s.expiresAt!('c')).toBe(1_000.25)
+    expect(s.expiresAt!('missing')).toBeUndefined()
+    s.set('a', 'a2', 1_200)
+    s.set('b', 'b2')
+    expect(s.expiresAt!('a')).toBe(1_200)
+    expect(s.expiresAt!('b')).toBe(Number.POSITIVE_INFINITY)
+    now = 1_199
+    expect(s.expiresAt!('a')).toBe(1_200)
+    expect(s.expiresAt!('c')).toBeUndefined()
+    now = 1_200
+    expect(s.expiresAt!('a')).toBeUndefined()
+    expect(s.delete('b')).toBe(true)
+    expect(s.expiresAt!('b')).toBeUndefined()
+    // Reading an expiry reclaims nothing.
+    expect(evicted).toEqual([['b', 'b2', 'deleted']])
+  })
+
+  it('is not an access: the eviction order stays as it was', () => {
+    const run = (probe: boolean) => {
+      const random = prng(5)
+      const { evicted, onEvict } = recorder()
+      const s = factory().create<number>({ maxEntries: 20, now: () => 0, onEvict })
+      for (let i = 0; i < 2_000; i++) {
+        const key = `k${Math.floor(random() * 60)}`
+        if (s.get(key) === undefined) s.set(key, i, random() < 0.5 ? undefined : 1e12)
+        if (probe) for (let k = 0; k < 60; k++) s.expiresAt!(`k${k}`)
+      }
+      return evicted
+    }
+    const probed = run(true)
+    expect(probed).toEqual(run(false))
+    expect(probed.length).toBeGreaterThan(500)
+  })
+})
+
 describe('fifo()', () => {
   it('set() evicts in insertion order whatever was read', () => {
     const { evicted, onEvict } = recorder()
@@ -218,6 +265,17 @@ describe('sieve()', () => {
     s.set('f', 6) // hand at d (unvisited) → evicted; a survives with its bit cleared
     expect(evicted.map((e) => e[0])).toEqual(['b', 'c', 'd'])
     expect(s.has('a')).toBe(true)
+  })
+
+  it('expiresAt() does not set the visited bit', () => {
+    const { evicted, onEvict } = recorder()
+    const s = sieve().create<number>({ maxEntries: 3, onEvict })
+    s.set('a', 1, 1e15)
+    s.set('b', 2)
+    s.set('c', 3)
+    expect(s.expiresAt!('a')).toBe(1e15)
+    s.set('d', 4) // a was not visited: it is the first victim
+    expect(evicted.map((e) => e[0])).toEqual(['a'])
   })
 })
 
