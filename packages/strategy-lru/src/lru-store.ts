@@ -48,6 +48,11 @@ export class LruStore<TValue> implements BoundedStore<TValue> {
   readonly #setOptions: LRUCache.SetOptions<string, {}, unknown> = { size: 0, ttl: 0, start: 0 }
   /** `clear()` is not an eviction: lru-cache reports it as `'delete'`, this silences it. */
   #clearing = false
+  /**
+   * The last clock reading lru-cache took. It reuses one reading for `ttlResolution` ms, and that reading is
+   * what its remaining TTLs are measured from, so `expiresAt()` adds them to this one (not to a fresh read).
+   */
+  #lruNow = 0
 
   constructor(options: BoundedStoreOptions<TValue>, strategyOptions: LruStrategyOptions = {}) {
     const o = resolveStoreOptions('lru', options)
@@ -65,7 +70,13 @@ export class LruStore<TValue> implements BoundedStore<TValue> {
       max: Number.isFinite(o.maxEntries) ? o.maxEntries : 0,
       // Our expiresAt is epoch ms, so lru-cache must measure ages on the same clock (its default is
       // performance.now(), which counts from process start).
-      perf: { now: this.#now },
+      perf: {
+        now: () => {
+          const now = this.#now()
+          this.#lruNow = now
+          return now
+        },
+      },
       // A debounced clock would hide time steps of an injected test clock for up to a millisecond.
       ttlResolution: options.now === undefined ? (strategyOptions.ttlResolution ?? 1) : 0,
     }
@@ -120,6 +131,21 @@ export class LruStore<TValue> implements BoundedStore<TValue> {
     }
     this.#lru.set(key, value as {}, opts)
     return true
+  }
+
+  /**
+   * The `expiresAt` given to `set` for a live entry (`Infinity` when none was given), `undefined` when `key` is
+   * absent or expired. Not an access (recency is left alone), and reclaims nothing. Rebuilt from lru-cache's
+   * remaining TTL on the clock reading lru-cache used; exact for integer clocks and expiries (`Date.now`).
+   */
+  expiresAt(key: string): number | undefined {
+    const remaining = this.#lru.getRemainingTTL(key)
+    if (remaining === Number.POSITIVE_INFINITY) return remaining
+    const now = this.#lruNow
+    // 0 is also lru-cache's answer for an absent key; a live entry lands on exactly 0 left only with a
+    // fractional clock, and has() tells the two apart.
+    if (remaining < 0 || (remaining === 0 && !this.#lru.has(key))) return undefined
+    return now + remaining + TTL_EPSILON
   }
 
   delete(key: string): boolean {
