@@ -495,6 +495,52 @@ export const strategyChecks: readonly StrategyCheck[] = [
   }),
   check(
     'expiry',
+    'expiresAt(), where the store has it, returns the expiresAt given to set() and is not an access',
+    (ctx) => {
+      const probe = build<string>(ctx, { maxEntries: 10 })
+      // Optional method: a store without it has nothing to check here.
+      if (typeof probe.store.expiresAt !== 'function') return
+      const { store, clock } = probe
+      const expiresAtOf = (key: string) => store.expiresAt!(key)
+      const t0 = clock.now
+      store.set('a', 'va', t0 + 100)
+      store.set('b', 'vb')
+      store.set('c', 'vc', Number.POSITIVE_INFINITY)
+      expect(expiresAtOf('a')).toBe(t0 + 100)
+      expect(expiresAtOf('b')).toBe(Number.POSITIVE_INFINITY)
+      expect(expiresAtOf('c')).toBe(Number.POSITIVE_INFINITY)
+      expect(expiresAtOf('missing')).toBeUndefined()
+      store.set('b', 'vb2', t0 + 50)
+      expect(expiresAtOf('b')).toBe(t0 + 50)
+      clock.now = t0 + 99
+      expect(expiresAtOf('a')).toBe(t0 + 100)
+      expect(expiresAtOf('b')).toBeUndefined()
+      clock.now = t0 + 100
+      expect(expiresAtOf('a')).toBeUndefined()
+      store.delete('c')
+      expect(expiresAtOf('c')).toBeUndefined()
+      // Same workload as the peek() check, with expiresAt() calls in place of the peeks.
+      const run = (withCalls: boolean) => {
+        const h = build<string>(ctx, { maxEntries: 4 })
+        for (const k of ['a', 'b', 'c', 'd']) h.store.set(k, k, h.clock.now + 1_000)
+        h.store.get('b')
+        h.store.get('c')
+        h.store.get('c')
+        if (withCalls) for (let i = 0; i < 20; i++) expect(h.store.expiresAt!('a')).toBe(h.clock.now + 1_000)
+        const accepted = ['e', 'f'].map((k) => h.store.set(k, k))
+        return { evicted: h.events.map(([k]) => k), keys: sortedKeys(h.store), accepted }
+      }
+      const plain = run(false)
+      const called = run(true)
+      if (ctx.options.admissionFilter ?? false) {
+        expect(called.keys.length).toBeLessThanOrEqual(4)
+      } else {
+        expect(called).toEqual(plain)
+      }
+    },
+  ),
+  check(
+    'expiry',
     'get() and peek() never return an expired or wrong value over a random workload with expiring entries',
     (ctx) => {
       const seed = ctx.options.seed ?? 42
