@@ -99,7 +99,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 const scratch = new Float64Array(1)
 const scratchBytes = new Uint8Array(scratch.buffer)
 
-function readF64(bytes: Uint8Array, o: number): number {
+/** Reads the little-endian f64 at `o` (no bounds check: callers check the length first). */
+export function readF64(bytes: Uint8Array, o: number): number {
   if (!LITTLE_ENDIAN)
     return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(o, true)
   for (let i = 0; i < 8; i++) scratchBytes[i] = bytes[o + i]!
@@ -125,6 +126,31 @@ function readString(bytes: Uint8Array, start: number, len: number): string {
   } catch (err) {
     throw decodeError('bad utf-8', err)
   }
+}
+
+/**
+ * Where the payload of `bytes` starts when it is a well-formed envelope of the common shape: written by the
+ * serializer whose UTF-8 id is `serializerId`, with no codec and no tag; -1 for anything else (which then
+ * goes through `decodeEnvelope`). It checks what `decodeEnvelope` checks for that shape, allocates nothing
+ * and reads the header once, so a remote hit need not build a header object, a codec list and a tag list.
+ */
+export function plainPayloadOffset(bytes: Uint8Array, serializerId: Uint8Array): number {
+  const idLength = serializerId.length
+  const o = FIXED + 1 + idLength
+  if (
+    bytes.length < o + 3 ||
+    bytes[0] !== MAGIC_0 ||
+    bytes[1] !== MAGIC_1 ||
+    bytes[2] !== ENVELOPE_VERSION ||
+    bytes[FIXED] !== idLength ||
+    bytes[o] !== 0 ||
+    bytes[o + 1] !== 0 ||
+    bytes[o + 2] !== 0
+  ) {
+    return -1
+  }
+  for (let i = 0; i < idLength; i++) if (bytes[FIXED + 1 + i] !== serializerId[i]) return -1
+  return o + 3
 }
 
 /** Parses envelope bytes. Throws `CacheError` `E_DECODE` for anything that is not a well-formed envelope. */

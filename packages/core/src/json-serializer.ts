@@ -103,6 +103,23 @@ function decodeValue(v: unknown): unknown {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/**
+ * Node's UTF-8 slice of a byte range. It needs no view of the range (`TextDecoder` does, and making one
+ * costs as much as the decode of a small payload) but does not validate: invalid bytes become U+FFFD.
+ */
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (start: number, end: number) => string })
+  .utf8Slice
+
+/** The text of `bytes[start..]`; invalid UTF-8 throws, exactly as the fatal `TextDecoder` does. */
+function utf8Text(bytes: Uint8Array, start: number): string {
+  if (utf8Slice === undefined) return decoder.decode(start === 0 ? bytes : bytes.subarray(start))
+  const text = utf8Slice.call(bytes, start, bytes.length)
+  // U+FFFD in the output is either a replaced invalid sequence or a real one: the strict decoder tells which.
+  // A leading BOM is dropped by TextDecoder, so it is dropped here too.
+  if (text.includes('\uFFFD')) return decoder.decode(bytes.subarray(start))
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
 /** The built-in serializer (id `'json'`). See the module comment for the types it round-trips. */
 export class JsonSerializer implements Serializer {
   readonly id = 'json'
@@ -119,8 +136,17 @@ export class JsonSerializer implements Serializer {
   }
 
   deserialize(bytes: Uint8Array): unknown {
+    return this.deserializeAt(bytes, 0)
+  }
+
+  /**
+   * `deserialize(bytes.subarray(start))` without making that view: the engine reads the payload where it
+   * sits in the envelope.
+   * @internal
+   */
+  deserializeAt(bytes: Uint8Array, start: number): unknown {
     try {
-      const text = decoder.decode(bytes)
+      const text = utf8Text(bytes, start)
       // Tags are only ever written as the key "$t"; text without it holds plain JSON and needs no tree walk
       // (an escaped quote inside a string cannot form the sequence, so no tag is ever missed).
       return text.includes('"$t"') ? decodeValue(JSON.parse(text)) : JSON.parse(text)

@@ -1,5 +1,5 @@
 import { type BreakerState, CircuitBreaker } from './circuit-breaker.js'
-import type { LocalTier, Tier } from './contracts.js'
+import type { LocalTier, StoredEntry, Tier } from './contracts.js'
 import { CacheError, isCacheError } from './errors.js'
 import { channels } from './events.js'
 import { LatencyHistogram } from './histogram.js'
@@ -67,66 +67,123 @@ export class TierHandle {
    * open), `E_TIER_TIMEOUT` or `E_TIER_ERROR`; decode errors (`E_DECODE`) pass through unchanged and do not
    * count against the breaker, since the tier itself answered.
    */
-  async run<T>(op: TierOp, fn: () => Promise<T>): Promise<T> {
+  run<T>(op: TierOp, fn: () => Promise<T>): Promise<T> {
     const breaker = this.breaker
-    if (breaker !== undefined && !breaker.allow()) {
-      throw new CacheError('E_TIER_UNAVAILABLE', `${this.name} tier skipped: circuit breaker is open`)
-    }
+    if (breaker !== undefined && !breaker.allow()) return Promise.reject(this.#unavailable())
     const start = performance.now()
-    let ok = false
-    let timedOut = false
+    let pending: Promise<T>
     try {
-      let result: T | typeof TIMED_OUT
-      try {
-        result = await (this.#deadlines === undefined ? fn() : this.#deadlines.race(fn()))
-      } catch (err) {
-        if (isCacheError(err, 'E_DECODE')) {
-          breaker?.success()
-          throw err
-        }
-        if (isCacheError(err, 'E_TIER_TIMEOUT')) {
-          timedOut = true
-          this.timeouts++
-        } else {
-          this.errors++
-        }
-        breaker?.failure()
-        throw isCacheError(err) && err.code !== 'E_INVALID_OPTION'
-          ? err
-          : new CacheError(
-              'E_TIER_ERROR',
-              `${this.name} tier ${op} failed: ${(err as Error)?.message ?? err}`,
-              { cause: err },
-            )
-      }
-      if (result === TIMED_OUT) {
-        timedOut = true
-        this.timeouts++
-        breaker?.failure()
-        throw new CacheError('E_TIER_TIMEOUT', `${this.name} tier ${op} timed out after ${this.timeoutMs} ms`)
-      }
-      ok = true
-      breaker?.success()
-      return result
-    } finally {
-      const ms = performance.now() - start
-      const hist =
-        op === 'get' || op === 'getMany'
-          ? this.latency.get
-          : op === 'set' || op === 'setMany'
-            ? this.latency.set
-            : this.latency.delete
-      hist.record(ms)
-      if (channels.tierOperation.hasSubscribers) {
-        channels.tierOperation.publish({
-          cacheId: this.cacheId,
-          tier: this.name,
-          op,
-          durationMs: ms,
-          ok,
-          timedOut,
+      pending = fn()
+    } catch (err) {
+      return Promise.reject(this.#failed(op, start, err))
+    }
+    return this.#watch(op, start, pending)
+  }
+
+  /**
+   * `run('get', () => tier.get(fullKey))` without the closure: the remote read path calls this once per L1
+   * miss, so it allocates nothing beyond the promise it returns.
+   */
+  get(fullKey: string): Promise<StoredEntry | undefined> {
+    const breaker = this.breaker
+    if (breaker !== undefined && !breaker.allow()) return Promise.reject(this.#unavailable())
+    const start = performance.now()
+    let pending: Promise<StoredEntry | undefined>
+    try {
+      pending = this.tier.get(fullKey)
+    } catch (err) {
+      return Promise.reject(this.#failed('get', start, err))
+    }
+    return this.#watch('get', start, pending)
+  }
+
+  /**
+   * Settles like `pending` (raced against the deadline unless the tier keeps its own) and does the
+   * bookkeeping. One `.then`, no async function: each await would cost the hit path one more promise and
+   * one more microtask.
+   */
+  #watch<T>(op: TierOp, start: number, pending: Promise<T>): Promise<T> {
+    // A non-native thenable (or a plain value from a careless tier) still works, as it did under `await`.
+    const promise = pending instanceof Promise ? pending : Promise.resolve(pending)
+    const deadlines = this.#deadlines
+    if (deadlines === undefined) {
+      return promise.then(
+        (result) => {
+          this.#succeeded(op, start)
+          return result
+        },
+        (err: unknown) => {
+          throw this.#failed(op, start, err)
+        },
+      )
+    }
+    return deadlines.race(promise).then(
+      (result) => {
+        if (result === TIMED_OUT) throw this.#timedOut(op, start)
+        this.#succeeded(op, start)
+        return result
+      },
+      (err: unknown) => {
+        throw this.#failed(op, start, err)
+      },
+    )
+  }
+
+  #unavailable(): CacheError {
+    return new CacheError('E_TIER_UNAVAILABLE', `${this.name} tier skipped: circuit breaker is open`)
+  }
+
+  #succeeded(op: TierOp, start: number): void {
+    this.breaker?.success()
+    this.#record(op, start, true, false)
+  }
+
+  #timedOut(op: TierOp, start: number): CacheError {
+    this.timeouts++
+    this.breaker?.failure()
+    this.#record(op, start, false, true)
+    return new CacheError('E_TIER_TIMEOUT', `${this.name} tier ${op} timed out after ${this.timeoutMs} ms`)
+  }
+
+  /** Counts a failed call and returns what to reject with. */
+  #failed(op: TierOp, start: number, err: unknown): unknown {
+    if (isCacheError(err, 'E_DECODE')) {
+      // The tier answered; only its bytes were unreadable.
+      this.breaker?.success()
+      this.#record(op, start, false, false)
+      return err
+    }
+    const timedOut = isCacheError(err, 'E_TIER_TIMEOUT')
+    if (timedOut) this.timeouts++
+    else this.errors++
+    this.breaker?.failure()
+    this.#record(op, start, false, timedOut)
+    return isCacheError(err) && err.code !== 'E_INVALID_OPTION'
+      ? err
+      : new CacheError('E_TIER_ERROR', `${this.name} tier ${op} failed: ${(err as Error)?.message ?? err}`, {
+          cause: err,
         })
-      }
+  }
+
+  /** Latency histogram and the `tierOperation` diagnostics channel. */
+  #record(op: TierOp, start: number, ok: boolean, timedOut: boolean): void {
+    const ms = performance.now() - start
+    const hist =
+      op === 'get' || op === 'getMany'
+        ? this.latency.get
+        : op === 'set' || op === 'setMany'
+          ? this.latency.set
+          : this.latency.delete
+    hist.record(ms)
+    if (channels.tierOperation.hasSubscribers) {
+      channels.tierOperation.publish({
+        cacheId: this.cacheId,
+        tier: this.name,
+        op,
+        durationMs: ms,
+        ok,
+        timedOut,
+      })
     }
   }
 

@@ -1,6 +1,14 @@
 import type { Codec, CodecContext, Serializer, StoredEntry } from './contracts.js'
-import { type AppliedCodec, decodeEnvelope, type EnvelopeHeader, encodeEnvelope } from './envelope.js'
+import {
+  type AppliedCodec,
+  decodeEnvelope,
+  type EnvelopeHeader,
+  encodeEnvelope,
+  plainPayloadOffset,
+  readF64,
+} from './envelope.js'
 import { CacheError, isCacheError } from './errors.js'
+import { JsonSerializer } from './json-serializer.js'
 
 /** Codecs and serializers a reader may meet in stored entries, by id. */
 export class CodecRegistry {
@@ -30,11 +38,21 @@ export class CodecRegistry {
  * under an older configuration stay readable while their codecs are registered.
  */
 export class ValuePipeline {
+  /** UTF-8 bytes of the write serializer's id, matched in place against stored envelopes. */
+  readonly #serializerId: Uint8Array
+  /**
+   * The registry's reader for that id (`null`: not looked up yet). The registry keeps the first serializer
+   * added for an id and never replaces it, so the answer can be kept.
+   */
+  #reader: Serializer | undefined | null = null
+
   constructor(
     readonly serializer: Serializer,
     readonly codecs: Codec[],
     readonly registry: CodecRegistry,
-  ) {}
+  ) {
+    this.#serializerId = new TextEncoder().encode(serializer.id)
+  }
 
   /** Serializes only (used to validate a value before anything is written). */
   serialize(value: unknown): Uint8Array {
@@ -76,6 +94,26 @@ export class ValuePipeline {
    * `decode` returns a promise: a remote hit should not pay for microtask hops it does not need.
    */
   decode(fullKey: string, envelope: Uint8Array): StoredEntry | Promise<StoredEntry> {
+    // Most remote hits are entries this namespace wrote itself with no codec and no tag: read those in place.
+    const start = envelope instanceof Uint8Array ? plainPayloadOffset(envelope, this.#serializerId) : -1
+    if (start > 0) {
+      const createdAt = readF64(envelope, 4)
+      const expiresAt = readF64(envelope, 12)
+      const staleUntil = readF64(envelope, 20)
+      if (!Number.isNaN(createdAt) && !Number.isNaN(expiresAt) && staleUntil >= expiresAt) {
+        if (this.#reader === null) this.#reader = this.registry.serializer(this.serializer.id)
+        const reader = this.#reader
+        if (reader !== undefined) {
+          return {
+            value: deserializeAt(reader, envelope, start, fullKey),
+            createdAt,
+            expiresAt,
+            staleUntil,
+            tags: [],
+          }
+        }
+      }
+    }
     const { header, payload } = decodeEnvelope(envelope)
     return this.#unwrap(fullKey, header, payload, header.codecs.length - 1)
   }
@@ -118,19 +156,32 @@ export class ValuePipeline {
         `entry '${fullKey}' was written with serializer '${header.serializer}', which is not configured`,
       )
     }
-    let value: unknown
-    try {
-      value = serializer.deserialize(bytes)
-    } catch (err) {
-      throw decodeFailure(err, `serializer '${header.serializer}' cannot read entry '${fullKey}'`)
-    }
     return {
-      value,
+      value: deserializeWith(serializer, bytes, fullKey),
       createdAt: header.createdAt,
       expiresAt: header.expiresAt,
       staleUntil: header.staleUntil,
       tags: header.tags,
     }
+  }
+}
+
+/** `deserializeWith(serializer, bytes.subarray(start))`, without the view for the built-in JSON serializer. */
+function deserializeAt(serializer: Serializer, bytes: Uint8Array, start: number, fullKey: string): unknown {
+  if (!(serializer instanceof JsonSerializer))
+    return deserializeWith(serializer, bytes.subarray(start), fullKey)
+  try {
+    return serializer.deserializeAt(bytes, start)
+  } catch (err) {
+    throw decodeFailure(err, `serializer '${serializer.id}' cannot read entry '${fullKey}'`)
+  }
+}
+
+function deserializeWith(serializer: Serializer, bytes: Uint8Array, fullKey: string): unknown {
+  try {
+    return serializer.deserialize(bytes)
+  } catch (err) {
+    throw decodeFailure(err, `serializer '${serializer.id}' cannot read entry '${fullKey}'`)
   }
 }
 

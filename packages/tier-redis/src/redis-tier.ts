@@ -11,7 +11,7 @@ import {
   type TierCapabilities,
   type TierHealth,
 } from '@tierstack/core'
-import type { Cluster, ClusterNode, ClusterOptions, Redis } from 'ioredis'
+import { type Cluster, type ClusterNode, type ClusterOptions, Command, type Redis } from 'ioredis'
 import {
   ConnectionGate,
   closeClient,
@@ -93,10 +93,30 @@ function parseInfo(text: string): Record<string, string> {
 
 const HEADER_BYTES = 32
 
+// Timestamps are read through a shared scratch array: `Buffer.readDoubleLE` bounds-checks each call and a
+// `DataView` would be an allocation per hit. Envelopes are little-endian; big-endian hosts use readDoubleLE.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const scratch = new Float64Array(1)
+const scratchBytes = new Uint8Array(scratch.buffer)
+
+function readF64(buf: Buffer, o: number): number {
+  if (!LITTLE_ENDIAN) return buf.readDoubleLE(o)
+  scratchBytes[0] = buf[o]!
+  scratchBytes[1] = buf[o + 1]!
+  scratchBytes[2] = buf[o + 2]!
+  scratchBytes[3] = buf[o + 3]!
+  scratchBytes[4] = buf[o + 4]!
+  scratchBytes[5] = buf[o + 5]!
+  scratchBytes[6] = buf[o + 6]!
+  scratchBytes[7] = buf[o + 7]!
+  return scratch[0]!
+}
+
 /**
- * The entry stored in `bytes`. The hot path reads the three timestamps at their fixed offsets and decodes
+ * The entry stored in `buf`. The hot path reads the three timestamps at their fixed offsets and decodes
  * the tags only if someone reads them: the engine decodes the envelope again anyway to get at the payload,
- * so a full `entryFromEnvelope` here would parse every header twice per hit. Anything that does not look like
+ * so a full `entryFromEnvelope` here would parse every header twice per hit. The value is the reply's
+ * `Buffer` itself (a `Uint8Array`), not a copy or a second view of it. Anything that does not look like
  * a version-${ENVELOPE_VERSION} envelope goes through `entryFromEnvelope`, which throws `E_DECODE`.
  */
 function readEntry(buf: Buffer): StoredEntry {
@@ -107,24 +127,19 @@ function readEntry(buf: Buffer): StoredEntry {
     buf[2] !== ENVELOPE_VERSION ||
     ENVELOPE_VERSION !== 1
   ) {
-    return entryFromEnvelope(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
+    return entryFromEnvelope(buf)
   }
   if (buf[28] === 3 && buf[29] === 0x72 && buf[30] === 0x61 && buf[31] === 0x77) {
     // A 'raw' envelope (bytes a caller stored directly): entryFromEnvelope hands back the original bytes.
-    return entryFromEnvelope(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
+    return entryFromEnvelope(buf)
   }
-  const createdAt = buf.readDoubleLE(4)
-  const expiresAt = buf.readDoubleLE(12)
-  const staleUntil = buf.readDoubleLE(20)
+  const createdAt = readF64(buf, 4)
+  const expiresAt = readF64(buf, 12)
+  const staleUntil = readF64(buf, 20)
   if (Number.isNaN(createdAt) || Number.isNaN(expiresAt) || !(staleUntil >= expiresAt)) {
-    return entryFromEnvelope(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength))
+    return entryFromEnvelope(buf)
   }
-  return new LazyEntry(
-    new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength),
-    createdAt,
-    expiresAt,
-    staleUntil,
-  )
+  return new LazyEntry(buf, createdAt, expiresAt, staleUntil)
 }
 
 /** A `StoredEntry` whose tags are decoded from the envelope on first read. */
@@ -295,22 +310,11 @@ export class RedisTier implements Tier {
   }
 
   #sendBatch(keys: string[], resolves: Resolve[], rejects: Reject[]): void {
-    if (keys.length === 1) {
-      this.#settle(
-        withDeadline(this.client.getBuffer(keys[0]!), this.#timeout, this.#what, 'get'),
-        null,
-        resolves,
-        rejects,
-      )
-      return
-    }
     if (!this.#cluster) {
-      this.#settle(
-        withDeadline(this.client.mgetBuffer(keys), this.#timeout, this.#what, 'get'),
-        null,
-        resolves,
-        rejects,
-      )
+      const reply =
+        this.#directRead(keys) ??
+        (keys.length === 1 ? this.client.getBuffer(keys[0]!) : this.client.mgetBuffer(keys))
+      this.#settle(withDeadline(reply, this.#timeout, this.#what, 'get'), null, resolves, rejects)
       return
     }
     for (const group of groupBySlot(keys)) {
@@ -320,6 +324,23 @@ export class RedisTier implements Tier {
           : this.client.mgetBuffer(group.map((i) => keys[i]!))
       this.#settle(withDeadline(p, this.#timeout, this.#what, 'get'), group, resolves, rejects)
     }
+  }
+
+  /**
+   * Sends the batch's GET or MGET straight to the socket, skipping ioredis auto-pipelining: the batch is
+   * already one command, and the auto-pipeline would wrap it in a Pipeline, answer it through one more
+   * promise and `nextTick` per command, and hold it back while the previous auto-pipeline is unanswered.
+   * Only when nothing waits in the auto-pipeline queue: a command queued there was issued earlier (a `set`
+   * of the same key, say) and must reach Redis first. `undefined`: use the ordinary command.
+   */
+  #directRead(keys: string[]): Promise<Buffer | null | (Buffer | null)[]> | undefined {
+    const client = this.client as Redis
+    if (client.options.enableAutoPipelining !== true || client.autoPipelineQueueSize !== 0) return undefined
+    const command =
+      keys.length === 1
+        ? new Command('get', keys, { replyEncoding: null })
+        : new Command('mget', keys, { replyEncoding: null })
+    return client.sendCommand(command) as Promise<Buffer | null | (Buffer | null)[]>
   }
 
   /** Resolves the waiters of one reply; `index` maps reply positions to waiters (`null`: identity). */

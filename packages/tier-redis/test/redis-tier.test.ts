@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { CacheError, isCacheError } from '@tierstack/core'
 import { Redis } from 'ioredis'
 import { type RedisTier, redisClusterTier, redisTier } from '../src/index.js'
@@ -260,6 +260,43 @@ describe('RedisTier coalescing and connection handling', () => {
       await tier.close()
       probe.disconnect()
       await own.stop()
+    }
+  })
+
+  it('coalesced gets go to Redis as one command outside the auto-pipeline', async () => {
+    const tier = newTier()
+    await tier.setMany([
+      ['ns:1', makeEntry()],
+      ['ns:2', makeEntry()],
+    ])
+    const client = tier.client as Redis
+    const mget = jest.spyOn(client, 'mgetBuffer')
+    const get = jest.spyOn(client, 'getBuffer')
+    try {
+      const got = await Promise.all([tier.get('ns:1'), tier.get('ns:2'), tier.get('ns:3')])
+      expect(got.map((e) => e !== undefined)).toEqual([true, true, false])
+      expect(await tier.get('ns:1')).toBeDefined()
+      // Both batches (MGET of three, GET of one) were written directly, not queued behind a Pipeline.
+      expect(mget).not.toHaveBeenCalled()
+      expect(get).not.toHaveBeenCalled()
+    } finally {
+      mget.mockRestore()
+      get.mockRestore()
+    }
+  })
+
+  it('a get issued right after a set (same tick) reads the new value: it never overtakes a queued write', async () => {
+    const tier = newTier()
+    const text = (e: { value: unknown } | undefined) =>
+      new TextDecoder().decode(e?.value as Uint8Array).slice(-6)
+    await tier.set('ns:k', makeEntry({ payload: 'first!' }))
+    for (let round = 0; round < 5; round++) {
+      const payload = `new-${round}!`
+      const write = tier.set('ns:k', makeEntry({ payload }))
+      const [a, b] = await Promise.all([tier.get('ns:k'), tier.get('ns:other')])
+      await write
+      expect(text(a)).toBe(payload)
+      expect(b).toBeUndefined()
     }
   })
 
