@@ -9,6 +9,7 @@ import {
 } from './envelope.js'
 import { CacheError, isCacheError } from './errors.js'
 import { JsonSerializer } from './json-serializer.js'
+import { NO_TAGS } from './validate.js'
 
 /** Codecs and serializers a reader may meet in stored entries, by id. */
 export class CodecRegistry {
@@ -109,7 +110,8 @@ export class ValuePipeline {
             createdAt,
             expiresAt,
             staleUntil,
-            tags: [],
+            // The frozen shared empty list untagged writes use: no array per hit.
+            tags: NO_TAGS,
           }
         }
       }

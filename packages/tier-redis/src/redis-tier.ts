@@ -279,15 +279,19 @@ export class RedisTier implements Tier {
     }
     if (this.#closed)
       return Promise.reject(new CacheError('E_CLOSED', `tierstack: ${this.#what}: get after close()`))
-    return new Promise<StoredEntry | undefined>((resolve, reject) => {
-      const n = this.#batchKeys.push(this.#key(key))
-      this.#batchResolve.push(resolve)
-      this.#batchReject.push(reject)
-      // nextTick runs after the current microtask queue has drained: every `get` issued by the
-      // continuations of one reply lands in the same batch.
-      if (n === 1) process.nextTick(this.#flush)
-      else if (n >= this.#maxBatch) this.#flush()
-    })
+    const n = this.#batchKeys.push(this.#key(key))
+    const entry = new Promise<StoredEntry | undefined>(this.#enqueue)
+    // nextTick runs after the current microtask queue has drained: every `get` issued by the
+    // continuations of one reply lands in the same batch.
+    if (n === 1) process.nextTick(this.#flush)
+    else if (n >= this.#maxBatch) this.#flush()
+    return entry
+  }
+
+  /** The executor of every coalesced get's promise (one shared function, not a closure per call). */
+  readonly #enqueue = (resolve: Resolve, reject: Reject): void => {
+    this.#batchResolve.push(resolve)
+    this.#batchReject.push(reject)
   }
 
   readonly #flush = (): void => {
