@@ -14,9 +14,9 @@ const INFINITY = Number.POSITIVE_INFINITY
 
 /**
  * Storage shared by the LFU and W-TinyLFU stores. Entries live in numbered slots: the key and the value in
- * two plain arrays, expiry (and size, with a byte budget) in typed arrays, and a `Map<string, slot>` is used
- * for key lookup only. Freed slots go on a free list threaded through the expiry array (a free slot has no
- * expiry) and are reused, so a steady-state workload allocates nothing per operation. A subclass keeps its
+ * two plain arrays, expiry (from the first entry that has one) and size (with a byte budget) in typed arrays,
+ * and a `Map<string, slot>` is used for key lookup only. Freed slots go on a free list threaded through the
+ * value array and are reused, so a steady-state workload allocates nothing per operation. A subclass keeps its
  * own policy links in typed arrays indexed by the same slot numbers and is told about every change through
  * the protected hooks below.
  *
@@ -42,7 +42,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   protected readonly map = new Map<string, number>()
   /** Key held by each slot (`undefined` when free). */
   protected keyAt: (string | undefined)[] = []
-  /** Value held by each slot. */
+  /** Value held by each slot; for a free slot, the next free slot (-1: none). Read only by `SlotStore`. */
   protected valueAt: (TValue | undefined)[] = []
   /** Size of each slot's entry in bytes; only with a byte budget (every size is 0 otherwise). */
   protected weightAt: Float64Array | undefined
@@ -56,9 +56,9 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   readonly #where: string
   readonly #sizeOf: ((value: TValue, key: string) => number) | undefined
   readonly #onEvict: ((key: string, value: TValue, reason: EvictionReason) => void) | undefined
-  /** Expiry per live slot (epoch ms, `Infinity` = none); for a free slot, the next free slot (-1: none). */
-  #expiresAt: Float64Array
-  /** First free slot (-1: none); the rest of the free list follows `#expiresAt` (see above). */
+  /** Expiry per slot (epoch ms, `Infinity` = none); allocated by the first `set` with an `expiresAt`. */
+  #expiresAt: Float64Array | undefined
+  /** First free slot (-1: none); the rest of the free list follows `valueAt` (see above). */
   #freeHead = -1
   /** Slots `>= #fresh` were never used. */
   #fresh = 0
@@ -91,7 +91,6 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     const capacity = Math.min(INITIAL_SLOTS, this.maxEntries + 1)
     this.capacity = capacity
     this.weightAt = Number.isFinite(this.maxBytes) ? new Float64Array(capacity) : undefined
-    this.#expiresAt = new Float64Array(capacity)
     this.keyAt = new Array<string | undefined>(capacity).fill(undefined)
     this.valueAt = new Array<TValue | undefined>(capacity).fill(undefined)
   }
@@ -122,11 +121,14 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   get(key: string): TValue | undefined {
     const slot = this.map.get(key)
     if (slot === undefined) return undefined
-    const expiresAt = this.#expiresAt[slot]!
-    if (expiresAt !== INFINITY && this.now() >= expiresAt) {
-      this.removeSlot(slot, 'expired')
-      this.#flush()
-      return undefined
+    const expiry = this.#expiresAt
+    if (expiry !== undefined) {
+      const expiresAt = expiry[slot]!
+      if (expiresAt !== INFINITY && this.now() >= expiresAt) {
+        this.removeSlot(slot, 'expired')
+        this.#flush()
+        return undefined
+      }
     }
     this.touch(slot)
     return this.valueAt[slot]
@@ -148,7 +150,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   expiresAt(key: string): number | undefined {
     const slot = this.map.get(key)
     if (slot === undefined) return undefined
-    const expiresAt = this.#expiresAt[slot]!
+    const expiresAt = this.#expiryOf(slot)
     return expiresAt !== INFINITY && this.now() >= expiresAt ? undefined : expiresAt
   }
 
@@ -178,7 +180,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
         if (slot !== undefined) {
           this.#silent = slot
           // An expired older value is gone: `key` is written as a new entry, as if it had been reclaimed.
-          if (this.#expiresAt[slot]! <= now) {
+          if (this.#expiresAt![slot]! <= now) {
             this.removeSlot(slot, 'expired')
             slot = undefined
           }
@@ -202,18 +204,15 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
         this.totalBytes += weight - oldWeight
       }
       this.valueAt[slot] = value
-      const old = this.#expiresAt[slot]!
-      if (old !== INFINITY) this.#expiring--
-      if (expiresAt !== INFINITY) this.#expiring++
-      this.#expiresAt[slot] = expiresAt
+      if (this.#expiryOf(slot) !== INFINITY) this.#expiring--
+      this.#setExpiry(slot, expiresAt)
       this.relinkUpdated(slot, oldWeight)
     } else {
       slot = this.#allocate()
       this.keyAt[slot] = key
       this.valueAt[slot] = value
       if (this.weightAt !== undefined) this.weightAt[slot] = weight
-      this.#expiresAt[slot] = expiresAt
-      if (expiresAt !== INFINITY) this.#expiring++
+      this.#setExpiry(slot, expiresAt)
       this.map.set(key, slot)
       this.count++
       this.totalBytes += weight
@@ -265,7 +264,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     if (this.#expiring > 0) {
       const now = this.now()
       const keys = this.keyAt
-      const expiresAt = this.#expiresAt
+      const expiresAt = this.#expiresAt!
       for (let slot = 0; slot < this.#fresh && this.#expiring > 0; slot++) {
         if (keys[slot] !== undefined && expiresAt[slot]! <= now) this.removeSlot(slot, 'expired')
       }
@@ -289,7 +288,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
 
   /** `true` when the entry in `slot` had expired when the `set` in progress read the clock. */
   protected expiredAtWrite(slot: number): boolean {
-    return this.#expiresAt[slot]! <= this.#writeNow
+    return this.#expiryOf(slot) <= this.#writeNow
   }
 
   /**
@@ -299,7 +298,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   protected removeSlot(slot: number, reason: EvictionReason): void {
     const key = this.keyAt[slot]!
     const value = this.valueAt[slot] as TValue
-    const expiresAt = this.#expiresAt[slot]!
+    const expiresAt = this.#expiryOf(slot)
     let why = reason
     this.unlink(slot)
     this.map.delete(key)
@@ -314,8 +313,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
       weights[slot] = 0
     }
     this.keyAt[slot] = undefined
-    this.valueAt[slot] = undefined
-    this.#expiresAt[slot] = this.#freeHead
+    ;(this.valueAt as unknown as number[])[slot] = this.#freeHead
     this.#freeHead = slot
     if (this.#onEvict !== undefined && slot !== this.#silent) {
       const i = this.#pending++
@@ -331,7 +329,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #live(key: string): number {
     const slot = this.map.get(key)
     if (slot === undefined) return -1
-    const expiresAt = this.#expiresAt[slot]!
+    const expiresAt = this.#expiryOf(slot)
     if (expiresAt !== INFINITY && this.now() >= expiresAt) {
       this.removeSlot(slot, 'expired')
       this.#flush()
@@ -343,12 +341,11 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   /** Examines the next `SWEEP_STEP` slots round-robin and reclaims the expired entries among them. */
   #sweep(now: number): void {
     const keys = this.keyAt
-    const expiresAt = this.#expiresAt
+    const expiresAt = this.#expiresAt!
     const fresh = this.#fresh
     let slot = this.#cursor
     for (let i = 0; i < SWEEP_STEP; i++, slot++) {
       if (slot >= fresh) slot = 0
-      // A free slot's expiry field holds a free-list link, so only held slots are compared.
       if (keys[slot] !== undefined && expiresAt[slot]! <= now) this.removeSlot(slot, 'expired')
     }
     this.#cursor = slot
@@ -368,7 +365,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #allocate(): number {
     const free = this.#freeHead
     if (free !== -1) {
-      this.#freeHead = this.#expiresAt[free]!
+      this.#freeHead = (this.valueAt as unknown as number[])[free]!
       return free
     }
     if (this.#fresh === this.capacity) this.#grow()
@@ -378,12 +375,30 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #grow(): void {
     const capacity = Math.min(this.capacity * 2, this.maxEntries + 1)
     if (this.weightAt !== undefined) this.weightAt = growFloat64(this.weightAt, capacity)
-    this.#expiresAt = growFloat64(this.#expiresAt, capacity)
+    if (this.#expiresAt !== undefined) this.#expiresAt = growFloat64(this.#expiresAt, capacity)
     // Exact-size copies: growing by push() would leave V8's 50% slack in both arrays.
     this.keyAt = growArray(this.keyAt, capacity)
     this.valueAt = growArray(this.valueAt, capacity)
     this.capacity = capacity
     this.growPolicy(capacity)
+  }
+
+  /** Expiry of the entry in `slot` (`Infinity` = none). */
+  #expiryOf(slot: number): number {
+    const expiry = this.#expiresAt
+    return expiry === undefined ? INFINITY : expiry[slot]!
+  }
+
+  /** Records the expiry of the entry just written to `slot`, counting it in `#expiring` when finite. */
+  #setExpiry(slot: number, expiresAt: number): void {
+    if (expiresAt !== INFINITY) {
+      // Stores that never see an expiry never pay its 8 bytes per slot.
+      this.#expiresAt ??= new Float64Array(this.capacity).fill(INFINITY)
+      this.#expiring++
+    } else if (this.#expiresAt === undefined) {
+      return
+    }
+    this.#expiresAt[slot] = expiresAt
   }
 
   /** Runs the queued `onEvict` calls. Re-entrant calls append to the queue and are run by the outer loop. */

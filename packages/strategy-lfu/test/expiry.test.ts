@@ -93,6 +93,28 @@ describe.each(strategies)('%s expiry', (_name, factory) => {
     expect(store.size).toBe(2)
   })
 
+  it('entries written before the first expiresAt keep no expiry; freed slots are reused intact', () => {
+    const { store, events, clock } = build(factory(), 5_000)
+    // More than the slots allocated up front, before and after the first expiry.
+    for (let i = 0; i < 2_000; i++) store.set(`p${i}`, `p${i}`)
+    for (let i = 0; i < 500; i++) expect(store.delete(`p${i}`)).toBe(true)
+    store.set('t', 't', clock.now + 10)
+    for (let i = 0; i < 2_000; i++) store.set(`q${i}`, `q${i}`, i % 2 === 0 ? clock.now + 10 : undefined)
+    expect(store.expiresAt!('p1999')).toBe(Number.POSITIVE_INFINITY)
+    expect(store.expiresAt!('q0')).toBe(clock.now + 10)
+    expect(store.expiresAt!('q1')).toBe(Number.POSITIVE_INFINITY)
+    clock.now += 10
+    for (let i = 500; i < 2_000; i++) expect(store.get(`p${i}`)).toBe(`p${i}`)
+    for (let i = 0; i < 2_000; i++) expect(store.get(`q${i}`)).toBe(i % 2 === 0 ? undefined : `q${i}`)
+    expect(store.get('t')).toBeUndefined()
+    expect(events.filter(([, , reason]) => reason === 'expired').length).toBe(1_001)
+    expect(store.size).toBe(2_500)
+    // The slots of the expired entries come back for entries without an expiry.
+    for (let i = 0; i < 1_001; i++) store.set(`r${i}`, `r${i}`)
+    clock.now += 1_000
+    for (let i = 0; i < 1_001; i++) expect(store.get(`r${i}`)).toBe(`r${i}`)
+  })
+
   it('a store that never sees an expiresAt never reads the clock', () => {
     let reads = 0
     const store = factory().create<string>({
