@@ -34,6 +34,8 @@ export class NamespaceCore {
   /** The first tier's scope when it is local: the synchronous L1 hit path. */
   readonly l1: LocalScope | undefined
   readonly hasRemote: boolean
+  /** The stack is one local tier over one remote tier: `get()` has a one-step L2 path (`getFromRemote`). */
+  readonly localOverRemote: boolean
   readonly hasShared: boolean
   readonly flights = new SingleFlight<unknown>()
   /** Loaders still running after their caller was answered (soft timeout, early refresh). */
@@ -61,6 +63,7 @@ export class NamespaceCore {
           }),
     )
     this.l1 = this.locals[0]
+    this.localOverRemote = tiers.length === 2 && this.l1 !== undefined && tiers[1]!.kind === 'remote'
     this.hasRemote = tiers.some((t) => t.kind === 'remote')
     // Any remote tier may be read by another instance, so invalidations are published whenever one is in the stack.
     this.hasShared = this.hasRemote

@@ -4,7 +4,7 @@ import { channels } from './events.js'
 import { type CallPolicy, countHit, loadThrough, maybeRefreshEarly } from './get-or-set.js'
 import type { NamespaceCore } from './namespace-core.js'
 import type { GetOrSetOptions, Loader, NamespaceStats, SetOptions, WrapOptions } from './options.js'
-import { lookup, lookupMany } from './read-path.js'
+import { getFromRemote, lookup, lookupMany } from './read-path.js'
 import { assertKey, checkTags, keyError, MAX_KEY_LENGTH, resolvePolicy, valueError } from './validate.js'
 import {
   clearEntries,
@@ -60,7 +60,11 @@ export class NamespaceCache {
       if (channels.operation.hasSubscribers) ns.emit('get', key, performance.now(), 'hit', 0)
       return Promise.resolve(value as TValue)
     }
-    return this.#getSlow(key, options?.allowStale === true) as Promise<TValue | undefined>
+    const allowStale = options?.allowStale === true
+    if (ns.localOverRemote && !allowStale && !channels.operation.hasSubscribers) {
+      return getFromRemote(ns, key) as Promise<TValue | undefined>
+    }
+    return this.#getSlow(key, allowStale) as Promise<TValue | undefined>
   }
 
   async #getSlow(key: string, allowStale: boolean): Promise<unknown> {
