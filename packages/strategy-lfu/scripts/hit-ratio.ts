@@ -3,6 +3,7 @@
 //
 //   node --import ./scripts/register.mjs scripts/hit-ratio.ts [--traces DIR_OR_FILES] [--sizes 250,500]
 //        [--strategies lru,lfu,tinylfu,tinylfu-fixed] [--format arc|lirs|cache2k|corda|oracleGeneral] [--json]
+//        [--seed 42]
 //
 // Each request is `get(key)`; on a miss `set(key, key)`; capacity is `maxEntries`; hit ratio = hits / requests.
 import { readdirSync, statSync } from 'node:fs'
@@ -80,17 +81,20 @@ class MapLru implements BoundedStore<unknown> {
 
 const mapLru: EvictionStrategy = { name: 'lru', create: (o) => new MapLru(o.maxEntries!) as never }
 
-const STRATEGIES: Record<string, () => EvictionStrategy> = {
-  lru: () => mapLru,
-  lfu: () => lfu(),
-  tinylfu: () => tinyLfu({ seed: 42 }),
-  'tinylfu-random': () => tinyLfu(),
-  'tinylfu-fixed': () => tinyLfu({ adaptive: false, seed: 42 }),
-}
-
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`)
   return i === -1 ? undefined : process.argv[i + 1]
+}
+
+/** Seed of `tinylfu` and `tinylfu-fixed` (`--seed`, default 42): one fixed seed makes runs reproducible. */
+const seed = Number(arg('seed') ?? 42)
+
+const STRATEGIES: Record<string, () => EvictionStrategy> = {
+  lru: () => mapLru,
+  lfu: () => lfu(),
+  tinylfu: () => tinyLfu({ seed }),
+  'tinylfu-random': () => tinyLfu(),
+  'tinylfu-fixed': () => tinyLfu({ adaptive: false, seed }),
 }
 
 function replay(keys: string[], strategy: EvictionStrategy, size: number): number {

@@ -66,8 +66,8 @@ export class FrequencySketch {
     return Math.min(c0, c1, c2, c3)
   }
 
-  /** Records one occurrence of `hash`; halves every counter after `sampleSize` increments. */
-  increment(hash: number): void {
+  /** Records one occurrence of `hash`; halves every counter after `sampleSize` increments. Returns `true` when it halved. */
+  increment(hash: number): boolean {
     const table = this.#table
     const block = (hash & this.#blockMask) << 4
     const h = rehash(hash)
@@ -77,7 +77,31 @@ export class FrequencySketch {
       bump(table, block + 4 + ((h >>> 8) & 3), ((h >>> 10) & 7) << 2) |
       bump(table, block + 8 + ((h >>> 16) & 3), ((h >>> 18) & 7) << 2) |
       bump(table, block + 12 + ((h >>> 24) & 3), ((h >>> 26) & 7) << 2)
-    if (added !== 0 && ++this.#additions >= this.#sampleSize) this.reset()
+    return added !== 0 && this.tick()
+  }
+
+  /** Counts one increment towards the next halving without touching a counter; `true` when it halved. */
+  tick(): boolean {
+    if (++this.#additions < this.#sampleSize) return false
+    this.reset()
+    return true
+  }
+
+  /**
+   * Adds `count` to the counters of `hash` (each saturating at 15) without counting towards the halving:
+   * increments already counted with `tick`. Returns `true` when all four counters are now saturated.
+   */
+  addUncounted(hash: number, count: number): boolean {
+    const table = this.#table
+    const block = (hash & this.#blockMask) << 4
+    const h = rehash(hash)
+    return (
+      (add(table, block + (h & 3), ((h >>> 2) & 7) << 2, count) &
+        add(table, block + 4 + ((h >>> 8) & 3), ((h >>> 10) & 7) << 2, count) &
+        add(table, block + 8 + ((h >>> 16) & 3), ((h >>> 18) & 7) << 2, count) &
+        add(table, block + 12 + ((h >>> 24) & 3), ((h >>> 26) & 7) << 2, count)) !==
+      0
+    )
   }
 
   /**
@@ -108,6 +132,15 @@ function bump(table: Uint32Array, index: number, shift: number): number {
   if (((word >>> shift) & 0xf) === 0xf) return 0
   table[index] = word + (1 << shift)
   return 1
+}
+
+/** Adds `count` to the 4-bit counter at `shift` in `table[index]`, saturating at 15; returns 1 if it is 15 now. */
+function add(table: Uint32Array, index: number, shift: number, count: number): number {
+  const word = table[index]!
+  const counter = (word >>> shift) & 0xf
+  const next = Math.min(15, counter + count)
+  table[index] = word + ((next - counter) << shift)
+  return next === 15 ? 1 : 0
 }
 
 /** Second, independent-looking hash derived from the first (Caffeine's `rehash`): picks the counters. */

@@ -1,4 +1,5 @@
 import { type BoundedStore, CacheError, type EvictionReason } from '@tierstack/core'
+import { ExpiryTable } from './expiry-table.js'
 import type { ResolvedStoreOptions } from './options.js'
 
 /** Slots allocated up front; the arrays double from there up to `maxEntries + 1`. */
@@ -14,7 +15,8 @@ const INFINITY = Number.POSITIVE_INFINITY
 
 /**
  * Storage shared by the LFU and W-TinyLFU stores. Entries live in numbered slots: the key and the value in
- * two plain arrays, expiry (from the first entry that has one) and size (with a byte budget) in typed arrays,
+ * two plain arrays, expiry (from the first entry that has one: 32-bit offsets, see `ExpiryTable`) and size
+ * (with a byte budget) in typed arrays,
  * and a `Map<string, slot>` is used for key lookup only. Freed slots go on a free list threaded through the
  * value array and are reused, so a steady-state workload allocates nothing per operation. A subclass keeps its
  * own policy links in typed arrays indexed by the same slot numbers and is told about every change through
@@ -57,7 +59,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   readonly #sizeOf: ((value: TValue, key: string) => number) | undefined
   readonly #onEvict: ((key: string, value: TValue, reason: EvictionReason) => void) | undefined
   /** Expiry per slot (epoch ms, `Infinity` = none); allocated by the first `set` with an `expiresAt`. */
-  #expiresAt: Float64Array | undefined
+  #expiresAt: ExpiryTable | undefined
   /** First free slot (-1: none); the rest of the free list follows `valueAt` (see above). */
   #freeHead = -1
   /** Slots `>= #fresh` were never used. */
@@ -121,15 +123,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   get(key: string): TValue | undefined {
     const slot = this.map.get(key)
     if (slot === undefined) return undefined
-    const expiry = this.#expiresAt
-    if (expiry !== undefined) {
-      const expiresAt = expiry[slot]!
-      if (expiresAt !== INFINITY && this.now() >= expiresAt) {
-        this.removeSlot(slot, 'expired')
-        this.#flush()
-        return undefined
-      }
-    }
+    if (this.#expiresAt !== undefined && this.#expiredOnRead(slot)) return undefined
     this.touch(slot)
     return this.valueAt[slot]
   }
@@ -180,7 +174,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
         if (slot !== undefined) {
           this.#silent = slot
           // An expired older value is gone: `key` is written as a new entry, as if it had been reclaimed.
-          if (this.#expiresAt![slot]! <= now) {
+          if (this.#expiresAt!.at(slot) <= now) {
             this.removeSlot(slot, 'expired')
             slot = undefined
           }
@@ -205,14 +199,14 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
       }
       this.valueAt[slot] = value
       if (this.#expiryOf(slot) !== INFINITY) this.#expiring--
-      this.#setExpiry(slot, expiresAt)
+      this.#setExpiry(slot, expiresAt, now)
       this.relinkUpdated(slot, oldWeight)
     } else {
       slot = this.#allocate()
       this.keyAt[slot] = key
       this.valueAt[slot] = value
       if (this.weightAt !== undefined) this.weightAt[slot] = weight
-      this.#setExpiry(slot, expiresAt)
+      this.#setExpiry(slot, expiresAt, now)
       this.map.set(key, slot)
       this.count++
       this.totalBytes += weight
@@ -240,6 +234,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.keyAt.fill(undefined, 0, this.#fresh)
     this.valueAt.fill(undefined, 0, this.#fresh)
     this.weightAt?.fill(0, 0, this.#fresh)
+    this.#expiresAt?.clear()
     this.#freeHead = -1
     this.#fresh = 0
     this.#expiring = 0
@@ -266,7 +261,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
       const keys = this.keyAt
       const expiresAt = this.#expiresAt!
       for (let slot = 0; slot < this.#fresh && this.#expiring > 0; slot++) {
-        if (keys[slot] !== undefined && expiresAt[slot]! <= now) this.removeSlot(slot, 'expired')
+        if (keys[slot] !== undefined && expiresAt.at(slot) <= now) this.removeSlot(slot, 'expired')
       }
       this.#flush()
     }
@@ -304,6 +299,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     this.map.delete(key)
     if (expiresAt !== INFINITY) {
       this.#expiring--
+      this.#expiresAt!.remove(slot)
       if (why === 'capacity' && expiresAt <= this.#writeNow) why = 'expired'
     }
     this.count--
@@ -338,6 +334,15 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     return slot
   }
 
+  /** `true` (and the entry reclaimed) when the entry in `slot` has expired; kept out of `get` to keep it small. */
+  #expiredOnRead(slot: number): boolean {
+    const expiresAt = this.#expiresAt!.at(slot)
+    if (expiresAt === INFINITY || this.now() < expiresAt) return false
+    this.removeSlot(slot, 'expired')
+    this.#flush()
+    return true
+  }
+
   /** Examines the next `SWEEP_STEP` slots round-robin and reclaims the expired entries among them. */
   #sweep(now: number): void {
     const keys = this.keyAt
@@ -346,7 +351,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
     let slot = this.#cursor
     for (let i = 0; i < SWEEP_STEP; i++, slot++) {
       if (slot >= fresh) slot = 0
-      if (keys[slot] !== undefined && expiresAt[slot]! <= now) this.removeSlot(slot, 'expired')
+      if (keys[slot] !== undefined && expiresAt.at(slot) <= now) this.removeSlot(slot, 'expired')
     }
     this.#cursor = slot
   }
@@ -375,7 +380,7 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   #grow(): void {
     const capacity = Math.min(this.capacity * 2, this.maxEntries + 1)
     if (this.weightAt !== undefined) this.weightAt = growFloat64(this.weightAt, capacity)
-    if (this.#expiresAt !== undefined) this.#expiresAt = growFloat64(this.#expiresAt, capacity)
+    this.#expiresAt?.grow(capacity)
     // Exact-size copies: growing by push() would leave V8's 50% slack in both arrays.
     this.keyAt = growArray(this.keyAt, capacity)
     this.valueAt = growArray(this.valueAt, capacity)
@@ -386,19 +391,28 @@ export abstract class SlotStore<TValue> implements BoundedStore<TValue> {
   /** Expiry of the entry in `slot` (`Infinity` = none). */
   #expiryOf(slot: number): number {
     const expiry = this.#expiresAt
-    return expiry === undefined ? INFINITY : expiry[slot]!
+    return expiry === undefined ? INFINITY : expiry.at(slot)
   }
 
-  /** Records the expiry of the entry just written to `slot`, counting it in `#expiring` when finite. */
-  #setExpiry(slot: number, expiresAt: number): void {
+  /**
+   * Records the expiry of the entry just written to `slot`, counting it in `#expiring` when finite. `now` is
+   * the clock reading of this `set` (it is always read when `expiresAt` is finite).
+   */
+  #setExpiry(slot: number, expiresAt: number, now: number): void {
+    let table = this.#expiresAt
     if (expiresAt !== INFINITY) {
-      // Stores that never see an expiry never pay its 8 bytes per slot.
-      this.#expiresAt ??= new Float64Array(this.capacity).fill(INFINITY)
+      // Stores that never see an expiry never pay its 4 bytes per slot.
+      if (table === undefined) {
+        table = new ExpiryTable(this.capacity, now)
+        this.#expiresAt = table
+      } else if (table.needsRebase(now)) {
+        table.rebase(now)
+      }
       this.#expiring++
-    } else if (this.#expiresAt === undefined) {
+    } else if (table === undefined) {
       return
     }
-    this.#expiresAt[slot] = expiresAt
+    table.set(slot, expiresAt)
   }
 
   /** Runs the queued `onEvict` calls. Re-entrant calls append to the queue and are run by the outer loop. */

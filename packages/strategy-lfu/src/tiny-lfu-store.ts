@@ -8,6 +8,14 @@ const NIL = -1
 const WINDOW = 1
 const PROBATION = 2
 const PROTECTED = 3
+/** Bits 0–1 of a slot's `#queue` byte: the queue id. */
+const QUEUE = 3
+/** Bits 2–5: hits of the entry not yet added to the sketch (0–15). */
+const PENDING = 15 << 2
+/** One pending hit. */
+const ONE_HIT = 1 << 2
+/** Bit 6: the key's four counters were all 15 when its hits were last added (cleared by the next halving). */
+const SATURATED = 1 << 6
 
 /** Hill climber constants, as in Caffeine's `BoundedLocalCache`. */
 const STEP_PERCENT = 0.0625
@@ -67,12 +75,12 @@ export interface TinyLfuTuning {
 export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   #next: Int32Array
   #prev: Int32Array
-  #queue: Uint8Array
   /**
-   * Sketch hash of each slot's key, computed once on insert. Recomputing it from the key on every hit would
-   * save these 4 bytes per entry but costs a pass over the key's characters: a quarter of the hit rate.
+   * Per slot: the queue id (`QUEUE` bits), the hits not yet added to the sketch (`PENDING`) and the
+   * `SATURATED` flag. Key hashes are not kept (4 bytes per entry): a hit only counts itself here, and the key
+   * is hashed when 16 hits have accumulated, when the entry meets the sketch at admission and when it leaves.
    */
-  #hash: Int32Array
+  #queue: Uint8Array
   readonly #head = new Int32Array(4).fill(NIL)
   readonly #tail = new Int32Array(4).fill(NIL)
 
@@ -92,6 +100,9 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   readonly #seed: number
   /** xorshift32 state for the random admission of warm candidates. */
   #random: number
+  /** Last victim hashed by `#admit` (a victim often meets several candidates in a row) and its hash. */
+  #victimKey: string | undefined
+  #victimHash = 0
 
   readonly #adaptive: boolean
   readonly #initialShares: [number, number]
@@ -113,7 +124,6 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     this.#next = new Int32Array(capacity)
     this.#prev = new Int32Array(capacity)
     this.#queue = new Uint8Array(capacity)
-    this.#hash = new Int32Array(capacity)
     this.#seed = tuning.seed
     this.#random = tuning.seed === 0 ? 0x9e3779b9 | 0 : tuning.seed
     this.#adaptive = tuning.adaptive
@@ -141,14 +151,17 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
 
   protected linkNew(slot: number): void {
     const hash = hashString(this.keyAt[slot]!, this.#seed)
-    this.#hash[slot] = hash
     const sketch = this.#sketch
     if (this.count > sketch.capacity && sketch.capacity < this.maxEntries) {
-      // Byte budgets and large entry budgets: the sketch grows with the entry count (each growth resets it).
+      // Byte budgets and large entry budgets: the sketch grows with the entry count (each growth resets it,
+      // and the pending hits go with the rest of the history).
       sketch.ensureCapacity(Math.min(this.maxEntries, this.count * 2))
+      this.#forgetPending(false)
       if (this.#sampleLimit !== NEVER) this.#sampleLimit = sampleSize(this.#capacityEntries())
     }
-    sketch.increment(hash)
+    if (sketch.increment(hash)) this.#forgetPending(true)
+    // A reused slot starts with no pending hits and no saturation of its own.
+    this.#queue[slot] = 0
     this.#append(WINDOW, slot)
     this.#windowCount++
     this.#windowBytes += this.weightOf(slot)
@@ -157,7 +170,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
 
   protected relinkUpdated(slot: number, oldWeight: number): void {
     const delta = this.weightOf(slot) - oldWeight
-    const queue = this.#queue[slot]
+    const queue = this.#queue[slot]! & QUEUE
     if (queue === WINDOW) this.#windowBytes += delta
     else if (queue === PROTECTED) this.#protectedBytes += delta
     this.touch(slot)
@@ -165,14 +178,27 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   }
 
   protected touch(slot: number): void {
-    this.#sketch.increment(this.#hash[slot]!)
-    const queue = this.#queue[slot]!
+    const meta = this.#queue[slot]!
+    const queue = meta & QUEUE
+    // A saturated key's counters cannot go higher, and Caffeine does not count such increments towards aging.
+    if ((meta & SATURATED) === 0) {
+      if ((meta & PENDING) === PENDING) {
+        this.#addPending(slot, hashString(this.keyAt[slot]!, this.#seed), 16)
+      } else {
+        this.#queue[slot] = meta + ONE_HIT
+      }
+      // Counted now, added later: the sketch ages on the same schedule as if every hit were added at once.
+      if (this.#sketch.tick()) this.#forgetPending(true)
+    }
     if (queue === PROBATION) this.#promote(slot)
     else this.#moveToTail(queue, slot)
     if (++this.#hitsInSample + this.#missesInSample >= this.#sampleLimit) this.#climb()
   }
 
   protected unlink(slot: number): void {
+    // The key's hits stay in the sketch after it leaves, as they would have without deferral.
+    const pending = this.#queue[slot]! & PENDING
+    if (pending !== 0) this.#addPending(slot, hashString(this.keyAt[slot]!, this.#seed), pending >>> 2)
     this.#leave(slot)
   }
 
@@ -191,7 +217,6 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   protected growPolicy(capacity: number): void {
     this.#next = growInt32(this.#next, capacity, 0)
     this.#prev = growInt32(this.#prev, capacity, 0)
-    this.#hash = growInt32(this.#hash, capacity, 0)
     const queue = new Uint8Array(capacity)
     queue.set(this.#queue)
     this.#queue = queue
@@ -209,6 +234,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     this.#protectedShare = this.#initialShares[1]
     this.#resize()
     this.#sketch.clear()
+    this.#victimKey = undefined
     this.#sampleLimit = NEVER
     this.#hitsInSample = 0
     this.#missesInSample = 0
@@ -299,8 +325,17 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
 
   /** TinyLFU admission: the candidate replaces the victim only if the sketch says it is used more often. */
   #admit(candidate: number, victim: number): boolean {
-    const victimFrequency = this.#sketch.frequency(this.#hash[victim]!)
-    const candidateFrequency = this.#sketch.frequency(this.#hash[candidate]!)
+    const victimKey = this.keyAt[victim]!
+    if (victimKey !== this.#victimKey) {
+      this.#victimKey = victimKey
+      this.#victimHash = hashString(victimKey, this.#seed)
+    }
+    const victimHash = this.#victimHash
+    const candidateHash = hashString(this.keyAt[candidate]!, this.#seed)
+    this.#flushPending(victim, victimHash)
+    this.#flushPending(candidate, candidateHash)
+    const victimFrequency = this.#sketch.frequency(victimHash)
+    const candidateFrequency = this.#sketch.frequency(candidateHash)
     if (candidateFrequency > victimFrequency) return true
     if (candidateFrequency >= ADMIT_HASHDOS_THRESHOLD) {
       // Counters saturate at 15 and halve to 7, so an attacker can make a hot victim unbeatable by colliding
@@ -436,7 +471,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
 
   /** Unlinks `slot` from its queue and takes it out of its region's size. */
   #leave(slot: number): void {
-    const queue = this.#queue[slot]
+    const queue = this.#queue[slot]! & QUEUE
     const weight = this.weightOf(slot)
     if (queue === WINDOW) {
       this.#windowCount--
@@ -467,6 +502,32 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     tails[queue] = slot
   }
 
+  /** Adds the pending hits of `slot` (its key hashing to `hash`) to the sketch before it is read. */
+  #flushPending(slot: number, hash: number): void {
+    const pending = this.#queue[slot]! & PENDING
+    if (pending !== 0) this.#addPending(slot, hash, pending >>> 2)
+  }
+
+  /** Adds `hits` hits of `slot`'s key to the sketch (already counted by `tick`) and clears its pending count. */
+  #addPending(slot: number, hash: number, hits: number): void {
+    const saturated = this.#sketch.addUncounted(hash, hits)
+    const queue = this.#queue[slot]! & QUEUE
+    this.#queue[slot] = saturated ? queue | SATURATED : queue
+  }
+
+  /**
+   * The sketch halved its counters (`halve`: the pending hits are halved alike) or was rebuilt (they are
+   * dropped with the rest of the history); either way no key is known to be saturated any more. O(slots), once
+   * per `10 × capacity` increments.
+   */
+  #forgetPending(halve: boolean): void {
+    const meta = this.#queue
+    for (let i = 0; i < meta.length; i++) {
+      const m = meta[i]!
+      if (m > QUEUE) meta[i] = halve ? (((m & PENDING) >>> 3) << 2) | (m & QUEUE) : m & QUEUE
+    }
+  }
+
   #append(queue: number, slot: number): void {
     const tail = this.#tail[queue]!
     this.#prev[slot] = tail
@@ -474,17 +535,17 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     if (tail === NIL) this.#head[queue] = slot
     else this.#next[tail] = slot
     this.#tail[queue] = slot
-    this.#queue[slot] = queue
+    this.#queue[slot] = (this.#queue[slot]! & ~QUEUE) | queue
   }
 
   #detach(slot: number): void {
-    const queue = this.#queue[slot]!
+    const queue = this.#queue[slot]! & QUEUE
     const prev = this.#prev[slot]!
     const next = this.#next[slot]!
     if (prev === NIL) this.#head[queue] = next
     else this.#next[prev] = next
     if (next === NIL) this.#tail[queue] = prev
     else this.#prev[next] = prev
-    this.#queue[slot] = 0
+    this.#queue[slot] = this.#queue[slot]! & ~QUEUE
   }
 }

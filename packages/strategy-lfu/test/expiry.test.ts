@@ -56,6 +56,54 @@ describe.each(strategies)('%s expiry', (_name, factory) => {
     expect(events.at(-1)).toEqual(['a', 'a2', 'expired'])
   })
 
+  it('expiresAt() stays exact, to the millisecond and below, when the clock moves past the offsets’ range', () => {
+    const { store, events, clock } = build(factory(), 10)
+    const DAY = 86_400_000
+    const t0 = clock.now
+    store.set('hour', 'h', t0 + 3_600_000)
+    store.set('month', 'm', t0 + 30 * DAY)
+    store.set('frac', 'f', t0 + 90 * DAY + 0.25)
+    store.set('year', 'y', t0 + 400 * DAY)
+    store.set('forever', 'v')
+    // 26 days on (more than 2^31 ms): this set rebases the offsets.
+    clock.now = t0 + 26 * DAY
+    store.set('late', 'l', clock.now + 40 * DAY)
+    expect(store.expiresAt!('month')).toBe(t0 + 30 * DAY)
+    expect(store.expiresAt!('frac')).toBe(t0 + 90 * DAY + 0.25)
+    expect(store.expiresAt!('year')).toBe(t0 + 400 * DAY)
+    expect(store.expiresAt!('late')).toBe(t0 + 66 * DAY)
+    expect(store.expiresAt!('forever')).toBe(Number.POSITIVE_INFINITY)
+    expect(store.get('hour')).toBeUndefined()
+    expect(events).toEqual([['hour', 'h', 'expired']])
+    clock.now = t0 + 30 * DAY - 1
+    expect(store.get('month')).toBe('m')
+    clock.now = t0 + 30 * DAY
+    expect(store.get('month')).toBeUndefined()
+    clock.now = t0 + 66 * DAY - 1
+    expect(store.get('late')).toBe('l')
+    clock.now = t0 + 66 * DAY
+    expect(store.get('late')).toBeUndefined()
+    clock.now = t0 + 90 * DAY + 0.2
+    expect(store.has('frac')).toBe(true)
+    clock.now = t0 + 90 * DAY + 0.25
+    expect(store.has('frac')).toBe(false)
+    expect(store.get('year')).toBe('y')
+    expect(store.get('forever')).toBe('v')
+  })
+
+  it('expiresAt() is exact for an expiry before the first one’s base (a clock that went back)', () => {
+    const { store, clock } = build(factory(), 10)
+    const t0 = clock.now
+    store.set('a', 'a', t0 + 500)
+    clock.now = t0 - 5_000
+    store.set('b', 'b', t0 - 1_000)
+    expect(store.expiresAt!('a')).toBe(t0 + 500)
+    expect(store.expiresAt!('b')).toBe(t0 - 1_000)
+    clock.now = t0 - 1_000
+    expect(store.get('b')).toBeUndefined()
+    expect(store.get('a')).toBe('a')
+  })
+
   it('expiresAt() is not an access: it leaves the eviction order as it was', () => {
     const run = (probe: boolean) => {
       const { store, events } = build(factory(), 20)

@@ -59,6 +59,29 @@ describe('FrequencySketch', () => {
     expect(sketch.frequency(hot)).toBe(6)
   })
 
+  it('addUncounted() adds several occurrences at once (saturating at 15) without moving the halving', () => {
+    const sketch = new FrequencySketch(100)
+    const h = hashOf(5)
+    expect(sketch.addUncounted(h, 5)).toBe(false)
+    expect(sketch.frequency(h)).toBe(5)
+    expect(sketch.addUncounted(h, 9)).toBe(false)
+    expect(sketch.frequency(h)).toBe(14)
+    expect(sketch.addUncounted(h, 16)).toBe(true)
+    expect(sketch.frequency(h)).toBe(15)
+    // None of that counted towards the 1000 increments between halvings.
+    for (let i = 0; i < 999; i++) expect(sketch.tick()).toBe(false)
+    expect(sketch.frequency(h)).toBe(15)
+    expect(sketch.tick()).toBe(true)
+    expect(sketch.frequency(h)).toBe(7)
+  })
+
+  it('increment() reports the halving it triggers', () => {
+    const sketch = new FrequencySketch(10)
+    let halvings = 0
+    for (let k = 0; k < 100; k++) if (sketch.increment(hashOf(k))) halvings++
+    expect(halvings).toBe(1)
+  })
+
   it('ensureCapacity() grows the table (dropping history) and never shrinks it', () => {
     const sketch = new FrequencySketch(16)
     const h = hashOf(3)
