@@ -207,7 +207,8 @@ export interface BoundedStore<TValue> {
   keys(): IterableIterator<string>
   /**
    * Optional: the `expiresAt` given to `set` for a live entry (`Infinity` when none was given), or `undefined`
-   * when the key is absent or expired. Does not record an access. A store that offers it lets the memory tier
+   * when the key is absent or expired. Does not record an access and reclaims nothing (an expired entry is left
+   * for `get()`, `peek()` or the store's own sweeps). A store that offers it lets the memory tier
    * keep plain values instead of one entry object per key (see `MemoryTier`).
    */
   expiresAt?(key: string): number | undefined

@@ -55,7 +55,9 @@ class ReferenceStore<TValue> implements BoundedStore<TValue> {
   }
 
   expiresAt(key: string): number | undefined {
-    return this.#live(key)?.expiresAt
+    const slot = this.#map.get(key)
+    // A read of the expiry only: an expired entry is reported absent but left for get()/peek() to reclaim.
+    return slot === undefined || slot.expiresAt <= this.#o.now() ? undefined : slot.expiresAt
   }
 
   set(key: string, value: TValue, expiresAt = Number.POSITIVE_INFINITY): boolean {

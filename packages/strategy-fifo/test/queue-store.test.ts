@@ -189,34 +189,6 @@ describe.each(strategies)('%s', (name, factory) => {
 })
 
 describe.each(strategies)('%s expiresAt()', (_name, factory) => {
-  it('returns the expiresAt given to set(), Infinity without one, undefined when not live', () => {
-    let now = 1_000
-    const { evicted, onEvict } = recorder()
-    const s = factory().create<string>({ maxEntries: 10, now: () => now, onEvict })
-    s.set('a', 'a')
-    // Before any expiry was set the store has no expiry array at all.
-    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
-    s.set('b', 'b', 1_100)
-    s.set('c', 'c', 1_000.25)
-    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
-    expect(s.expiresAt!('b')).toBe(1_100)
-    expect(s.expiresAt!('c')).toBe(1_000.25)
-    expect(s.expiresAt!('missing')).toBeUndefined()
-    s.set('a', 'a2', 1_200)
-    s.set('b', 'b2')
-    expect(s.expiresAt!('a')).toBe(1_200)
-    expect(s.expiresAt!('b')).toBe(Number.POSITIVE_INFINITY)
-    now = 1_199
-    expect(s.expiresAt!('a')).toBe(1_200)
-    expect(s.expiresAt!('c')).toBeUndefined()
-    now = 1_200
-    expect(s.expiresAt!('a')).toBeUndefined()
-    expect(s.delete('b')).toBe(true)
-    expect(s.expiresAt!('b')).toBeUndefined()
-    // Reading an expiry reclaims nothing.
-    expect(evicted).toEqual([['b', 'b2', 'deleted']])
-  })
-
   it('is not an access: the eviction order stays as it was', () => {
     const run = (probe: boolean) => {
       const random = prng(5)

@@ -23,39 +23,6 @@ const strategies: [string, () => EvictionStrategy][] = [
 ]
 
 describe.each(strategies)('%s expiry', (_name, factory) => {
-  it('expiresAt() returns the expiresAt given to set(), Infinity without one, undefined when not live', () => {
-    const { store, events, clock } = build(factory(), 10)
-    const t0 = clock.now
-    store.set('a', 'a', t0 + 100)
-    store.set('b', 'b')
-    store.set('c', 'c', Number.POSITIVE_INFINITY)
-    store.set('d', 'd', t0 + 0.5)
-    expect(store.expiresAt!('a')).toBe(t0 + 100)
-    expect(store.expiresAt!('b')).toBe(Number.POSITIVE_INFINITY)
-    expect(store.expiresAt!('c')).toBe(Number.POSITIVE_INFINITY)
-    expect(store.expiresAt!('d')).toBe(t0 + 0.5)
-    expect(store.expiresAt!('missing')).toBeUndefined()
-    // Overwrites replace the expiry, both ways.
-    store.set('a', 'a2', t0 + 200)
-    store.set('b', 'b2', t0 + 300)
-    store.set('c', 'c2', t0 + 50)
-    store.set('c', 'c3')
-    expect(store.expiresAt!('a')).toBe(t0 + 200)
-    expect(store.expiresAt!('b')).toBe(t0 + 300)
-    expect(store.expiresAt!('c')).toBe(Number.POSITIVE_INFINITY)
-    clock.now = t0 + 199
-    expect(store.expiresAt!('a')).toBe(t0 + 200)
-    clock.now = t0 + 200
-    expect(store.expiresAt!('a')).toBeUndefined()
-    expect(store.expiresAt!('d')).toBeUndefined()
-    expect(store.delete('b')).toBe(true)
-    expect(store.expiresAt!('b')).toBeUndefined()
-    // Reading an expiry reclaims nothing: that is left to get() and the write sweep.
-    expect(events).toEqual([['b', 'b2', 'deleted']])
-    expect(store.get('a')).toBeUndefined()
-    expect(events.at(-1)).toEqual(['a', 'a2', 'expired'])
-  })
-
   it('expiresAt() stays exact, to the millisecond and below, when the clock moves past the offsets’ range', () => {
     const { store, events, clock } = build(factory(), 10)
     const DAY = 86_400_000

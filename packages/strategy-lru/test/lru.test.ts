@@ -106,34 +106,6 @@ describe('lru()', () => {
     expect(s.size).toBe(1)
   })
 
-  it('expiresAt() returns the expiresAt given to set(), Infinity without one, undefined when not live', () => {
-    let now = 1_000_000
-    const { evicted, onEvict } = recorder()
-    const s = lru().create<string>({ maxEntries: 10, now: () => now, onEvict })
-    s.set('a', 'a')
-    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
-    expect(s.expiresAt!('missing')).toBeUndefined()
-    s.set('b', 'b', 1_000_100)
-    s.set('c', 'c', 1_000_000.5)
-    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
-    expect(s.expiresAt!('b')).toBe(1_000_100)
-    expect(s.expiresAt!('c')).toBe(1_000_000.5)
-    expect(s.expiresAt!('missing')).toBeUndefined()
-    s.set('a', 'a2', 1_000_200)
-    s.set('b', 'b2')
-    expect(s.expiresAt!('a')).toBe(1_000_200)
-    expect(s.expiresAt!('b')).toBe(Number.POSITIVE_INFINITY)
-    now = 1_000_199
-    expect(s.expiresAt!('a')).toBe(1_000_200)
-    expect(s.expiresAt!('c')).toBeUndefined()
-    now = 1_000_200
-    expect(s.expiresAt!('a')).toBeUndefined()
-    expect(s.delete('b')).toBe(true)
-    expect(s.expiresAt!('b')).toBeUndefined()
-    // Reading an expiry reclaims nothing.
-    expect(evicted).toEqual([['b', 'b2', 'deleted']])
-  })
-
   it('expiresAt() is exact on the default clock, while lru-cache reuses one clock reading', () => {
     const s = lru().create<number>({ maxEntries: 10 })
     const expiresAt = Date.now() + 60_000

@@ -261,32 +261,6 @@ describe('ttl()', () => {
     expect(expected.length).toBeGreaterThan(1_000)
   })
 
-  it('expiresAt() returns the expiresAt given to set(), Infinity without one, undefined when not live', () => {
-    let now = 1_000
-    const { evicted, onEvict } = recorder()
-    const s = ttl().create<string>({ maxEntries: 10, now: () => now, onEvict })
-    s.set('a', 'a', 1_100)
-    s.set('b', 'b')
-    s.set('c', 'c', 1_000.25)
-    expect(s.expiresAt!('a')).toBe(1_100)
-    expect(s.expiresAt!('b')).toBe(Number.POSITIVE_INFINITY)
-    expect(s.expiresAt!('c')).toBe(1_000.25)
-    expect(s.expiresAt!('missing')).toBeUndefined()
-    s.set('a', 'a2')
-    s.set('b', 'b2', 1_200)
-    expect(s.expiresAt!('a')).toBe(Number.POSITIVE_INFINITY)
-    expect(s.expiresAt!('b')).toBe(1_200)
-    now = 1_199
-    expect(s.expiresAt!('b')).toBe(1_200)
-    expect(s.expiresAt!('c')).toBeUndefined()
-    now = 1_200
-    expect(s.expiresAt!('b')).toBeUndefined()
-    expect(s.delete('a')).toBe(true)
-    expect(s.expiresAt!('a')).toBeUndefined()
-    // Reading an expiry reclaims nothing.
-    expect(evicted).toEqual([['a', 'a2', 'deleted']])
-  })
-
   it('expiresAt() leaves the eviction order as it was', () => {
     const run = (probe: boolean) => {
       const { evicted, onEvict } = recorder()

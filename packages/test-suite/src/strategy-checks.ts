@@ -495,30 +495,48 @@ export const strategyChecks: readonly StrategyCheck[] = [
   }),
   check(
     'expiry',
-    'expiresAt(), where the store has it, returns the expiresAt given to set() and is not an access',
+    'expiresAt(), where the store has it, returns the expiresAt given to set(), is not an access and reclaims nothing',
     (ctx) => {
       const probe = build<string>(ctx, { maxEntries: 10 })
       // Optional method: a store without it has nothing to check here.
       if (typeof probe.store.expiresAt !== 'function') return
-      const { store, clock } = probe
+      const { store, clock, events } = probe
       const expiresAtOf = (key: string) => store.expiresAt!(key)
       const t0 = clock.now
-      store.set('a', 'va', t0 + 100)
+      // First a write without expiry: stores that allocate expiry storage lazily have none yet.
       store.set('b', 'vb')
+      expect(expiresAtOf('b')).toBe(Number.POSITIVE_INFINITY)
+      store.set('a', 'va', t0 + 100)
       store.set('c', 'vc', Number.POSITIVE_INFINITY)
+      store.set('d', 'vd', t0 + 0.5)
       expect(expiresAtOf('a')).toBe(t0 + 100)
       expect(expiresAtOf('b')).toBe(Number.POSITIVE_INFINITY)
       expect(expiresAtOf('c')).toBe(Number.POSITIVE_INFINITY)
+      // Exact below the millisecond too.
+      expect(expiresAtOf('d')).toBe(t0 + 0.5)
       expect(expiresAtOf('missing')).toBeUndefined()
+      // Overwrites replace the expiry, both ways.
+      store.set('a', 'va2', t0 + 200)
       store.set('b', 'vb2', t0 + 50)
+      store.set('c', 'vc2', t0 + 50)
+      store.set('c', 'vc3')
+      expect(expiresAtOf('a')).toBe(t0 + 200)
       expect(expiresAtOf('b')).toBe(t0 + 50)
-      clock.now = t0 + 99
-      expect(expiresAtOf('a')).toBe(t0 + 100)
+      expect(expiresAtOf('c')).toBe(Number.POSITIVE_INFINITY)
+      clock.now = t0 + 49
+      expect(expiresAtOf('b')).toBe(t0 + 50)
+      expect(expiresAtOf('d')).toBeUndefined()
+      clock.now = t0 + 199
+      expect(expiresAtOf('a')).toBe(t0 + 200)
       expect(expiresAtOf('b')).toBeUndefined()
-      clock.now = t0 + 100
+      clock.now = t0 + 200
       expect(expiresAtOf('a')).toBeUndefined()
-      store.delete('c')
+      expect(store.delete('c')).toBe(true)
       expect(expiresAtOf('c')).toBeUndefined()
+      // Reading an expiry reclaims nothing: that is left to get() and the store's own sweeps.
+      expect(events).toEqual([['c', 'vc3', 'deleted']])
+      expect(store.get('a')).toBeUndefined()
+      expect(events.at(-1)).toEqual(['a', 'va2', 'expired'])
       // Same workload as the peek() check, with expiresAt() calls in place of the peeks.
       const run = (withCalls: boolean) => {
         const h = build<string>(ctx, { maxEntries: 4 })
