@@ -112,7 +112,6 @@ export class MemoryScope implements LocalScope {
   }
 
   deleteSync(keys: string[]): number {
-    if (keys.length === 1) return this.#host.remove([this.#local(keys[0]!)])
     return this.#host.remove(keys.map((k) => this.#local(k)))
   }
 }

@@ -19,13 +19,6 @@ export interface Found {
   raw: Uint8Array | undefined
 }
 
-/**
- * How many user keys a namespace remembers the prefixed form of. Concatenating `prefix + key` on every read
- * makes a new string that the Map must hash again, which costs more than the lookup itself; a remembered
- * prefixed string keeps its hash. Cleared when full, so memory stays bounded.
- */
-const KEY_MEMO_LIMIT = 50_000
-
 /** Internal state of one namespace, shared by the read path, write path and getOrSet. */
 export class NamespaceCore {
   readonly prefix: string
@@ -42,7 +35,6 @@ export class NamespaceCore {
   readonly refreshing = new Map<string, Promise<unknown>>()
   /** Sampling counter for latency: timing every L1 hit would cost more than the hit itself. */
   sample = 0
-  readonly #keys = new Map<string, string>()
 
   constructor(
     readonly name: string,
@@ -108,21 +100,10 @@ export class NamespaceCore {
   }
 
   /**
-   * `prefix + key` for writes: reuses a remembered string but does not remember new ones, so a stream of
-   * distinct keys being written does not churn the memo that reads rely on.
+   * `prefix + key`: the key remote tiers, the bus and the lock see. Local tiers are keyed by `key` itself through
+   * the namespace's scopes, so nothing hashes this string in-process and it is not worth remembering.
    */
-  writeKey(key: string): string {
-    return this.#keys.get(key) ?? this.prefix + key
-  }
-
-  /** `prefix + key`, remembered (see KEY_MEMO_LIMIT). */
   fullKey(key: string): string {
-    let full = this.#keys.get(key)
-    if (full === undefined) {
-      if (this.#keys.size >= KEY_MEMO_LIMIT) this.#keys.clear()
-      full = this.prefix + key
-      this.#keys.set(key, full)
-    }
-    return full
+    return this.prefix + key
   }
 }

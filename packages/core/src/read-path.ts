@@ -12,8 +12,7 @@ export async function lookup(ns: NamespaceCore, key: string): Promise<Found | un
   const { tiers, ctx, locals } = ns
   const now = ctx.now()
   // Remote tiers see `namespace:key`; local tiers are read through the namespace's scope by `key`.
-  // A fresh concatenation: remote tiers never hash it, so a memo lookup would cost more than it saves.
-  const fullKey = ns.hasRemote ? ns.prefix + key : key
+  const fullKey = ns.hasRemote ? ns.fullKey(key) : key
   let stale: Found | undefined
   for (let i = 0; i < tiers.length; i++) {
     const t = tiers[i]!
@@ -75,7 +74,7 @@ export function getFromRemote(ns: NamespaceCore, key: string): Promise<unknown> 
     miss()
     return Promise.resolve(undefined)
   }
-  const fullKey = ns.prefix + key
+  const fullKey = ns.fullKey(key)
   const failed = (err: unknown): undefined => {
     // tierError rethrows under onTierError: 'throw'; then the caller gets the rejection, as from lookup().
     undecodable(ns, t, fullKey, err)
@@ -115,7 +114,7 @@ export function getFromRemote(ns: NamespaceCore, key: string): Promise<unknown> 
 export async function lookupMany(ns: NamespaceCore, keys: string[]): Promise<(Found | undefined)[]> {
   const { tiers, ctx, locals } = ns
   const now = ctx.now()
-  const fullKeys = ns.hasRemote ? keys.map((k) => ns.prefix + k) : keys
+  const fullKeys = ns.hasRemote ? keys.map((k) => ns.fullKey(k)) : keys
   const out: (Found | undefined)[] = new Array(fullKeys.length).fill(undefined)
   let pending = fullKeys.map((_, i) => i)
   for (let ti = 0; ti < tiers.length && pending.length > 0; ti++) {

@@ -67,7 +67,7 @@ export function writeLocalEntry(ns: NamespaceCore, it: WriteItem): void {
  */
 export async function writeEntries(ns: NamespaceCore, items: WriteItem[]): Promise<void> {
   const now = ns.ctx.now()
-  const fullKeys = ns.hasRemote || ns.hasShared ? items.map((it) => ns.writeKey(it.key)) : []
+  const fullKeys = ns.hasRemote || ns.hasShared ? items.map((it) => ns.fullKey(it.key)) : []
   const entries: StoredEntry[] = items.map((it) => ({
     value: it.value,
     createdAt: now,
