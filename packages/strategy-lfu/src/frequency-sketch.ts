@@ -7,6 +7,11 @@
  *   lookup touches a single cache line.
  * - The table holds 16 counters per entry of capacity (rounded up to a power of two), which keeps the
  *   estimate within a few counts on real traces.
+ * - Conservative update: an increment raises only the counters of the key that are at its minimum (the
+ *   estimate), so a key's count is not inflated further by the collisions that already raised its other
+ *   counters. Same estimate for a key seen alone, fewer over-estimates under collisions; measured on the
+ *   reference traces it lifts W-TinyLFU by up to 0.45 points (lirs-gli at 1000) and never costs more than
+ *   noise (README of the package, "Hit ratio").
  * - Aging: after `sampleSize` (10 × capacity) increments every counter is halved, so popularity that is no
  *   longer renewed decays and the sketch follows a changing workload. Halving is one pass of shifts and
  *   masks over the table.
@@ -66,18 +71,13 @@ export class FrequencySketch {
     return Math.min(c0, c1, c2, c3)
   }
 
-  /** Records one occurrence of `hash`; halves every counter after `sampleSize` increments. Returns `true` when it halved. */
+  /**
+   * Records one occurrence of `hash` (conservative update); halves every counter after `sampleSize`
+   * increments. Returns `true` when it halved. An increment of a saturated key (estimate 15) changes
+   * nothing and, as in Caffeine, does not count towards the halving.
+   */
   increment(hash: number): boolean {
-    const table = this.#table
-    const block = (hash & this.#blockMask) << 4
-    const h = rehash(hash)
-    // Unrolled: the same four counters as `frequency`; each saturates at 15.
-    const added =
-      bump(table, block + (h & 3), ((h >>> 2) & 7) << 2) |
-      bump(table, block + 4 + ((h >>> 8) & 3), ((h >>> 10) & 7) << 2) |
-      bump(table, block + 8 + ((h >>> 16) & 3), ((h >>> 18) & 7) << 2) |
-      bump(table, block + 12 + ((h >>> 24) & 3), ((h >>> 26) & 7) << 2)
-    return added !== 0 && this.tick()
+    return this.#raise(hash, 1) && this.tick()
   }
 
   /** Counts one increment towards the next halving without touching a counter; `true` when it halved. */
@@ -88,24 +88,46 @@ export class FrequencySketch {
   }
 
   /**
-   * Adds `count` to the counters of `hash` (each saturating at 15) without counting towards the halving:
-   * increments already counted with `tick`. Returns `true` when all four counters are now saturated.
+   * Adds `count` to the estimate of `hash` (conservative update, saturating at 15) without counting towards
+   * the halving: increments already counted with `tick`. Returns `true` when the estimate is now 15.
    */
   addUncounted(hash: number, count: number): boolean {
-    const table = this.#table
-    const block = (hash & this.#blockMask) << 4
-    const h = rehash(hash)
-    return (
-      (add(table, block + (h & 3), ((h >>> 2) & 7) << 2, count) &
-        add(table, block + 4 + ((h >>> 8) & 3), ((h >>> 10) & 7) << 2, count) &
-        add(table, block + 8 + ((h >>> 16) & 3), ((h >>> 18) & 7) << 2, count) &
-        add(table, block + 12 + ((h >>> 24) & 3), ((h >>> 26) & 7) << 2, count)) !==
-      0
-    )
+    this.#raise(hash, count)
+    return this.frequency(hash) === 15
   }
 
   /**
-   * Halves every counter (the aging step). Each key added 4 counts, so the number of odd counters ÷ 4 is
+   * Raises the estimate of `hash` by `count` (capped at 15): every counter of the key below the new estimate
+   * is lifted to it, the others are left alone. Returns `false` when the estimate was already 15.
+   */
+  #raise(hash: number, count: number): boolean {
+    const table = this.#table
+    const block = (hash & this.#blockMask) << 4
+    const h = rehash(hash)
+    const i0 = block + (h & 3)
+    const s0 = ((h >>> 2) & 7) << 2
+    const i1 = block + 4 + ((h >>> 8) & 3)
+    const s1 = ((h >>> 10) & 7) << 2
+    const i2 = block + 8 + ((h >>> 16) & 3)
+    const s2 = ((h >>> 18) & 7) << 2
+    const i3 = block + 12 + ((h >>> 24) & 3)
+    const s3 = ((h >>> 26) & 7) << 2
+    const c0 = (table[i0]! >>> s0) & 0xf
+    const c1 = (table[i1]! >>> s1) & 0xf
+    const c2 = (table[i2]! >>> s2) & 0xf
+    const c3 = (table[i3]! >>> s3) & 0xf
+    const estimate = Math.min(c0, c1, c2, c3)
+    if (estimate === 15) return false
+    const target = Math.min(15, estimate + count)
+    if (c0 < target) table[i0] = table[i0]! + ((target - c0) << s0)
+    if (c1 < target) table[i1] = table[i1]! + ((target - c1) << s1)
+    if (c2 < target) table[i2] = table[i2]! + ((target - c2) << s2)
+    if (c3 < target) table[i3] = table[i3]! + ((target - c3) << s3)
+    return true
+  }
+
+  /**
+   * Halves every counter (the aging step). A key raises about four counters, so the number of odd counters ÷ 4 is about
    * how many increments the truncation of `x >>> 1` lost: the addition count is corrected by it.
    */
   reset(): void {
@@ -124,23 +146,6 @@ export class FrequencySketch {
     this.#table.fill(0)
     this.#additions = 0
   }
-}
-
-/** Adds one to the 4-bit counter at `shift` in `table[index]` unless it is 15; returns 1 if it did. */
-function bump(table: Uint32Array, index: number, shift: number): number {
-  const word = table[index]!
-  if (((word >>> shift) & 0xf) === 0xf) return 0
-  table[index] = word + (1 << shift)
-  return 1
-}
-
-/** Adds `count` to the 4-bit counter at `shift` in `table[index]`, saturating at 15; returns 1 if it is 15 now. */
-function add(table: Uint32Array, index: number, shift: number, count: number): number {
-  const word = table[index]!
-  const counter = (word >>> shift) & 0xf
-  const next = Math.min(15, counter + count)
-  table[index] = word + ((next - counter) << shift)
-  return next === 15 ? 1 : 0
 }
 
 /** Second, independent-looking hash derived from the first (Caffeine's `rehash`): picks the counters. */

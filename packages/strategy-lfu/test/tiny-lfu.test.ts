@@ -110,7 +110,7 @@ describe('tinyLfu()', () => {
     for (let round = 0; round < 400; round++) keys.push(...loop)
     expect(lruHitRatio(keys, 200)).toBe(0)
     const { store } = build({ maxEntries: 200 })
-    expect(replay(store, keys)).toBeGreaterThan(0.7)
+    expect(replay(store, keys)).toBeGreaterThan(0.65)
     // Frequency wins here: the climber keeps the window small.
     expect(store.windowRatio).toBeLessThan(0.15)
   })
