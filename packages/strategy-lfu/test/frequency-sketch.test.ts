@@ -35,6 +35,37 @@ describe('FrequencySketch', () => {
     expect(sketch.frequency(hot)).toBe(15)
   })
 
+  it('increment() is a conservative update: no other key’s estimate rises above the incremented key’s', () => {
+    // A crowded table (1024 counters, 400 keys): with a plain count-min update, raising all four counters of
+    // one key lifts keys whose minimum sits on one of its larger counters above that key's own estimate.
+    const sketch = new FrequencySketch(64)
+    const keys = Array.from({ length: 400 }, (_, i) => hashOf(i))
+    let state = 12345
+    const next = () => {
+      state ^= state << 13
+      state ^= state >>> 17
+      state ^= state << 5
+      return (state >>> 0) % keys.length
+    }
+    let checked = 0
+    for (let step = 0; step < 600; step++) {
+      // Skewed choice: low indices are hot, so counters differ widely within a key.
+      const h = keys[Math.min(next(), next())]!
+      const before = keys.map((k) => sketch.frequency(k))
+      sketch.increment(h)
+      const own = sketch.frequency(h)
+      for (let i = 0; i < keys.length; i++) {
+        const after = sketch.frequency(keys[i]!)
+        if (after > before[i]!) {
+          expect(after).toBeLessThanOrEqual(own)
+          checked++
+        }
+      }
+    }
+    // Collisions did raise other keys (the check above ran), just never past the key being counted.
+    expect(checked).toBeGreaterThan(600)
+  })
+
   it('reset() halves every counter', () => {
     const sketch = new FrequencySketch(64)
     const a = hashOf(1)

@@ -69,6 +69,30 @@ function recencyWorkload(n: number, horizon: number, seed: number): string[] {
   return out
 }
 
+/** Zipf(`s`) requests over `n` keys named `prefix` + rank (inverse CDF by binary search). */
+function zipfWorkload(count: number, n: number, s: number, seed: number, prefix: string): string[] {
+  const cdf = new Float64Array(n)
+  let sum = 0
+  for (let i = 0; i < n; i++) {
+    sum += 1 / (i + 1) ** s
+    cdf[i] = sum
+  }
+  const rand = random(seed)
+  const out: string[] = []
+  for (let k = 0; k < count; k++) {
+    const x = rand() * sum
+    let lo = 0
+    let hi = n - 1
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (cdf[mid]! < x) lo = mid + 1
+      else hi = mid
+    }
+    out.push(`${prefix}${lo}`)
+  }
+  return out
+}
+
 describe('tinyLfu()', () => {
   it('create() builds a TinyLfuStore and the strategy is named tinylfu', () => {
     const strategy = tinyLfu()
@@ -127,6 +151,38 @@ describe('tinyLfu()', () => {
     expect(fixed.store.windowRatio).toBeLessThan(0.02)
     expect(adaptiveRatio).toBeGreaterThan(fixedRatio + 0.2)
     expect(adaptiveRatio).toBeGreaterThan(lru - 0.03)
+  })
+
+  it('windowRatio follows the workload back: large after a recency phase, small again after a frequency phase', () => {
+    const size = 500
+    const { store } = build({ maxEntries: size })
+    replay(store, recencyWorkload(200_000, 400, 5))
+    const afterRecency = store.windowRatio
+    replay(store, zipfWorkload(300_000, 20_000, 0.9, 6, 'z'))
+    expect(afterRecency).toBeGreaterThan(0.4)
+    expect(store.windowRatio).toBeLessThan(0.1)
+  })
+
+  it('get() stays within a point of the best fixed window when bursts of one-time keys swing the hit rate', () => {
+    // A static Zipf hot set with bursts of one-time keys whose length varies from sample to sample: the hit
+    // rate jumps by tens of points between samples for reasons that have nothing to do with the window.
+    const rand = random(9)
+    const hot = zipfWorkload(400_000, 20_000, 0.9, 8, 'h')
+    const keys: string[] = []
+    let scan = 0
+    for (let i = 0; i < hot.length; i++) {
+      keys.push(hot[i]!)
+      if (i % 10_000 === 0) {
+        const burst = Math.floor(rand() * 8_000)
+        for (let j = 0; j < burst; j++) keys.push(`scan${scan++}`)
+      }
+    }
+    const adaptive = replay(build({ maxEntries: 500 }).store, keys)
+    const fixed = [0.01, 0.1, 0.3].map((w) =>
+      replay(build({ maxEntries: 500 }, { adaptive: false, initialWindow: w, seed: 7 }).store, keys),
+    )
+    expect(adaptive).toBeGreaterThan(Math.max(...fixed) - 0.01)
+    expect(adaptive).toBeGreaterThan(lruHitRatio(keys, 500) + 0.05)
   })
 
   it('set() keeps size ≤ maxEntries and bytes ≤ maxBytes, exactly accounted, under random workloads', () => {
