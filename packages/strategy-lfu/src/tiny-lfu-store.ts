@@ -81,11 +81,10 @@ export interface TinyLfuTuning {
  * (the *victim*): the frequency sketch decides, and the less frequent one is evicted. A one-time scan
  * therefore never displaces a frequently used main area.
  *
- * The window share is tuned by hill climbing: every `10 × capacity` requests the hit rate of the sample is
- * compared with the previous one; the window keeps moving in the same direction while the hit rate improves
- * and turns around when it drops. The step starts at 6.25% of capacity, decays by 2% per sample, and restarts
- * at full size when the hit rate moves by 5 points or more (a workload change). Recency-heavy workloads
- * grow the window towards LRU; frequency-heavy ones shrink it.
+ * The window share is tuned by hill climbing (`#climb`): at the end of each sample the window moves towards
+ * the side whose evicted entries came back more often within a short horizon (`WindowGhosts`: rejected
+ * candidates vs displaced victims), and a step after which the hit rate fell is undone. Recency-heavy
+ * workloads grow the window towards LRU; frequency-heavy ones and loops shrink it.
  *
  * Budgets are two-dimensional (entries and bytes): every region limit is a share of both, and eviction runs
  * until both hold.

@@ -17,8 +17,9 @@ export interface TinyLfuOptions {
    */
   protectedRatio?: number
   /**
-   * Tune the window size by hill climbing on the sampled hit rate. `false` keeps `initialWindow` fixed
-   * (W-TinyLFU as published in 2017).
+   * Tune the window size by hill climbing: every sample the window moves towards the side whose evicted
+   * entries came back more often (ghosts of rejected candidates vs displaced victims), and a step after
+   * which the hit rate fell is undone. `false` keeps `initialWindow` fixed (W-TinyLFU as published in 2017).
    * @default true
    */
   adaptive?: boolean

@@ -29,8 +29,11 @@ const GONE = -(1 << 30)
  * so the tables stay within 2 × 2^14 slots (256 KiB); the counts are compared with each other only.
  */
 export class WindowGhosts {
-  #tags = new Int32Array(0)
-  #stamps = new Int32Array(0)
+  /**
+   * Four ints per slot: tag and stamp of the rejected ghost, then tag and stamp of the displaced one, so a
+   * lookup of both kinds reads one 16-byte group (one cache line).
+   */
+  #table = new Int32Array(0)
   #mask = 0
   #sampleMask = 0
   #horizon = 0
@@ -66,9 +69,9 @@ export class WindowGhosts {
     let slots = 16
     while (slots < (SLACK * this.#horizon) / sample) slots *= 2
     this.#mask = slots - 1
-    // One table per kind, side by side: a flood of rejections cannot overwrite the rarer displacements.
-    this.#tags = new Int32Array(2 * slots)
-    this.#stamps = new Int32Array(2 * slots).fill(GONE)
+    // Each kind has its own half of a group: a flood of rejections cannot overwrite the rarer displacements.
+    this.#table = new Int32Array(4 * slots)
+    this.#empty()
     this.#evictions = 0
     this.#displacements = 0
     this.reset()
@@ -79,16 +82,18 @@ export class WindowGhosts {
     this.#evictions = (this.#evictions + 1) | 0
     if (kind === DISPLACED) this.#displacements = (this.#displacements + 1) | 0
     if ((hash & this.#sampleMask) !== 0) return
-    const slot = this.#slot(hash, kind)
-    this.#tags[slot] = hash
-    this.#stamps[slot] = kind === DISPLACED ? this.#displacements : this.#evictions
+    const at = this.#group(hash) + (kind === DISPLACED ? 2 : 0)
+    this.#table[at] = hash
+    this.#table[at + 1] = kind === DISPLACED ? this.#displacements : this.#evictions
   }
 
   /** A miss on the key hashing to `hash`: counts a ghost hit if it left recently, and consumes the ghost. */
   miss(hash: number): void {
     if ((hash & this.#sampleMask) !== 0) return
-    this.#consume(this.#slot(hash, REJECTED), hash, this.#evictions, REJECTED)
-    this.#consume(this.#slot(hash, DISPLACED), hash, this.#displacements, DISPLACED)
+    const table = this.#table
+    const at = this.#group(hash)
+    if (table[at] === hash && this.#recent(at + 1, this.#evictions)) this.#rejectedHits++
+    if (table[at + 2] === hash && this.#recent(at + 3, this.#displacements)) this.#displacedHits++
   }
 
   /** Starts a new count (the clocks and ghosts stay). */
@@ -99,22 +104,27 @@ export class WindowGhosts {
 
   /** Forgets every ghost and count. */
   clear(): void {
-    this.#stamps.fill(GONE)
+    this.#empty()
     this.#evictions = 0
     this.#displacements = 0
     this.reset()
   }
 
-  #slot(hash: number, kind: number): number {
-    return (((hash >>> 16) ^ hash) & this.#mask) + (kind === DISPLACED ? this.#mask + 1 : 0)
+  /** First of the four ints of the slot of `hash`. */
+  #group(hash: number): number {
+    return (((hash >>> 16) ^ hash) & this.#mask) << 2
   }
 
-  #consume(slot: number, hash: number, now: number, kind: number): void {
-    if (this.#tags[slot] !== hash) return
-    const age = (now - this.#stamps[slot]!) | 0
-    if (age < 0 || age > this.#horizon) return
-    this.#stamps[slot] = GONE
-    if (kind === REJECTED) this.#rejectedHits++
-    else this.#displacedHits++
+  /** Whether the stamp at `at` lies within the horizon of `now`; consumes it if so (a ghost counts once). */
+  #recent(at: number, now: number): boolean {
+    const age = (now - this.#table[at]!) | 0
+    if (age < 0 || age > this.#horizon) return false
+    this.#table[at] = GONE
+    return true
+  }
+
+  #empty(): void {
+    const table = this.#table
+    for (let i = 1; i < table.length; i += 2) table[i] = GONE
   }
 }
