@@ -38,16 +38,45 @@ export const channels = {
   bus: diagnostics.channel(channelNames.bus),
 }
 
-/** A cache-level operation. */
+/**
+ * A cache-level operation: one event per call of a public `NamespaceCache` method (the cache's own methods act
+ * on the `'default'` namespace), published when the call resolves. A call that rejects publishes nothing.
+ */
 export interface OperationEvent {
   cacheId: string
   namespace: string
-  op: 'get' | 'getMany' | 'set' | 'setMany' | 'has' | 'delete' | 'clear' | 'getOrSet' | 'deleteByTag'
+  op:
+    | 'get'
+    | 'getMany'
+    | 'set'
+    | 'setMany'
+    | 'has'
+    | 'delete'
+    | 'deleteMany'
+    | 'clear'
+    | 'getOrSet'
+    | 'deleteByTag'
+  /** The key, for single-key operations (`get`, `set`, `has`, `delete`, `getOrSet`). */
   key?: string
-  /** For reads. */
+  /** The keys in call order, for batch operations (`getMany`, `setMany`, `deleteMany`). */
+  keys?: string[]
+  /** The tags, for `deleteByTag`. */
+  tags?: string[]
+  /**
+   * For single-key reads (`get`, `has`, a `getOrSet` served from L1): what the caller got. `'stale'` is an entry
+   * past its TTL within grace returned because of `allowStale`; one not returned is a `'miss'`.
+   */
   outcome?: 'hit' | 'stale' | 'miss'
-  /** Tier that answered a hit. */
+  /** For `getMany`: the outcome of each key (as for `outcome`), in the order of `keys`. */
+  outcomes?: ('hit' | 'stale' | 'miss')[]
+  /**
+   * For batch operations and `deleteByTag`: values returned (`getMany`: hits, plus stale values with
+   * `allowStale`), items written (`setMany`), entries removed (`deleteMany`, `deleteByTag`).
+   */
+  count?: number
+  /** Tier that answered a hit (`get`, `has`, a `getOrSet` served from L1). */
   tier?: string
+  /** Wall time of the call, ms. */
   durationMs: number
 }
 

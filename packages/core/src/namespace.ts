@@ -1,6 +1,6 @@
 import { type Duration, parseDuration } from './duration.js'
 import { CacheError } from './errors.js'
-import { channels } from './events.js'
+import { channels, type OperationEvent } from './events.js'
 import { type CallPolicy, countHit, loadThrough, maybeRefreshEarly } from './get-or-set.js'
 import type { NamespaceCore } from './namespace-core.js'
 import type { GetOrSetOptions, Loader, NamespaceStats, SetOptions, WrapOptions } from './options.js'
@@ -96,11 +96,15 @@ export class NamespaceCache {
     if (!Array.isArray(keys))
       throw new CacheError('E_INVALID_KEY', 'getMany: keys must be an array of strings')
     keys.forEach(assertKey)
-    if (keys.length === 0) return []
     const ns = this.#ns
+    const started = opStart()
+    if (keys.length === 0) {
+      if (observed(started)) publishOp(ns, 'getMany', started, { keys: [], outcomes: [], count: 0 })
+      return []
+    }
     const found = await lookupMany(ns, keys)
     const allowStale = options?.allowStale === true
-    return found.map((f) => {
+    const values = found.map((f) => {
       if (f !== undefined && (!f.stale || allowStale)) {
         countHit(ns, f)
         return f.entry.value as TValue
@@ -108,6 +112,17 @@ export class NamespaceCache {
       ns.counters.misses++
       return undefined
     })
+    if (observed(started)) {
+      let count = 0
+      // Same rule as get(): a stale entry the caller did not ask for is a miss.
+      const outcomes = found.map((f): 'hit' | 'stale' | 'miss' => {
+        if (f === undefined || (f.stale && !allowStale)) return 'miss'
+        count++
+        return f.stale ? 'stale' : 'hit'
+      })
+      publishOp(ns, 'getMany', started, { keys: [...keys], outcomes, count })
+    }
+    return values
   }
 
   #item(key: unknown, value: unknown, options: SetOptions | undefined, where: string): WriteItem {
@@ -148,6 +163,7 @@ export class NamespaceCache {
   /** Stores many values; remote tiers get one batch each. Every item is validated before anything is written. */
   async setMany(items: SetManyItem[], options?: SetOptions): Promise<void> {
     this.#ns.ctx.assertOpen()
+    const started = opStart()
     if (!Array.isArray(items)) throw new CacheError('E_INVALID_OPTION', 'setMany: items must be an array')
     const writes = items.map((it) => {
       if (Array.isArray(it)) return this.#item(it[0], it[1], options, 'setMany')
@@ -156,13 +172,21 @@ export class NamespaceCache {
       return this.#item(it.key, it.value, { ...options, ...it }, 'setMany')
     })
     if (writes.length > 0) await writeEntries(this.#ns, writes)
+    if (observed(started)) {
+      publishOp(this.#ns, 'setMany', started, { keys: writes.map((w) => w.key), count: writes.length })
+    }
   }
 
   /** Whether a fresh value exists for `key` in any tier. */
   async has(key: string): Promise<boolean> {
     this.#ns.ctx.assertOpen()
     assertKey(key)
+    const started = opStart()
     const found = await lookup(this.#ns, key)
+    if (observed(started)) {
+      const hit = found !== undefined && !found.stale
+      this.#ns.emit('has', key, started, hit ? 'hit' : 'miss', hit ? found.index : undefined)
+    }
     return found !== undefined && !found.stale
   }
 
@@ -182,8 +206,10 @@ export class NamespaceCache {
     if (!Array.isArray(keys))
       throw new CacheError('E_INVALID_KEY', 'deleteMany: keys must be an array of strings')
     keys.forEach(assertKey)
-    if (keys.length === 0) return 0
-    return deleteEntries(this.#ns, keys)
+    const started = opStart()
+    const count = keys.length === 0 ? 0 : await deleteEntries(this.#ns, keys)
+    if (observed(started)) publishOp(this.#ns, 'deleteMany', started, { keys: [...keys], count })
+    return count
   }
 
   /** Removes every entry of this namespace (and nothing else) from every tier. */
@@ -198,8 +224,10 @@ export class NamespaceCache {
   async deleteByTag(tags: string | string[]): Promise<number> {
     this.#ns.ctx.assertOpen()
     const list = checkTags(typeof tags === 'string' ? [tags] : tags)
-    if (list.length === 0) return 0
-    return deleteTagged(this.#ns, list)
+    const started = opStart()
+    const count = list.length === 0 ? 0 : await deleteTagged(this.#ns, list)
+    if (observed(started)) publishOp(this.#ns, 'deleteByTag', started, { tags: [...list], count })
+    return count
   }
 
   #callPolicy(options: GetOrSetOptions | undefined): CallPolicy {
@@ -318,6 +346,39 @@ export class NamespaceCache {
   stats(): NamespaceStats {
     return this.#ns.counters.snapshot()
   }
+}
+
+/**
+ * Start time of an operation, read only when `tierstack:operation` has subscribers (0 otherwise): unobserved calls
+ * pay no clock read. `performance.now()` is never 0 once the process runs, so 0 means "not timed".
+ */
+function opStart(): number {
+  return channels.operation.hasSubscribers ? performance.now() : 0
+}
+
+/** Whether to publish for a call that started at `started`: a subscriber that arrived mid-call gets the next one. */
+function observed(started: number): boolean {
+  return started !== 0 && channels.operation.hasSubscribers
+}
+
+/**
+ * Publishes a batch or tag operation event: the fields `NamespaceCore.emit` has no parameters for. Callers check
+ * `observed()` first, so the event and its arrays are only built when someone listens.
+ */
+function publishOp(
+  ns: NamespaceCore,
+  op: OperationEvent['op'],
+  started: number,
+  fields: Pick<OperationEvent, 'keys' | 'tags' | 'outcomes' | 'count'>,
+): void {
+  const event: OperationEvent = {
+    cacheId: ns.ctx.id,
+    namespace: ns.name,
+    op,
+    durationMs: performance.now() - started,
+    ...fields,
+  }
+  channels.operation.publish(event)
 }
 
 function defaultKey(name: string) {

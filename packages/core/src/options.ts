@@ -150,7 +150,9 @@ export interface NamespaceStats {
   sets: number
   deletes: number
   evictions: number
+  /** Tier failures reported for this namespace: timeouts included, and also undecodable entries and writes skipped by an open breaker. */
   errors: number
+  /** Of `errors`, those that were tier timeouts (`E_TIER_TIMEOUT`). */
   timeouts: number
   loaderCalls: number
   loaderErrors: number
@@ -162,7 +164,7 @@ export interface NamespaceStats {
   costSaved: number
   /** Hits per tier name. */
   hitsByTier: Record<string, number>
-  /** Latency of `get`/`getOrSet` as seen by callers (L1 hits sampled 1 in 16), and of loaders. */
+  /** Latency of `get`/`getOrSet` as seen by callers (L1 hits sampled: 1 in 128 timed, recorded with weight 128), and of loaders. */
   latency: { get: LatencySummary; loader: LatencySummary }
 }
 
@@ -174,7 +176,9 @@ export interface TierStats {
   misses: number
   sets: number
   deletes: number
+  /** Calls to this tier that failed, timeouts included (as in the namespace counters; a call skipped by an open breaker is not a call). */
   errors: number
+  /** Of `errors`, calls that timed out (the engine's `tierTimeout`, or the tier's own `E_TIER_TIMEOUT`). */
   timeouts: number
   evictions: number
   /** Local tiers: entries held (summed over namespace-specific stores). */

@@ -23,7 +23,9 @@ export class TierHandle {
   misses = 0
   sets = 0
   deletes = 0
+  /** Failed calls, timeouts included. */
   errors = 0
+  /** Of `errors`, the timed-out calls. */
   timeouts = 0
   readonly latency = {
     get: new LatencyHistogram(),
@@ -139,6 +141,8 @@ export class TierHandle {
   }
 
   #timedOut(op: TierOp, start: number): CacheError {
+    // A timeout is an error too (as in the namespace counters); `timeouts` tells how many of them it was.
+    this.errors++
     this.timeouts++
     this.breaker?.failure()
     this.#record(op, start, false, true)
@@ -154,8 +158,8 @@ export class TierHandle {
       return err
     }
     const timedOut = isCacheError(err, 'E_TIER_TIMEOUT')
+    this.errors++
     if (timedOut) this.timeouts++
-    else this.errors++
     this.breaker?.failure()
     this.#record(op, start, false, timedOut)
     return isCacheError(err) && err.code !== 'E_INVALID_OPTION'

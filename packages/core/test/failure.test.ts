@@ -140,7 +140,7 @@ describe('remote tier failures', () => {
     // The engine's 10 ms timer did not cut the call short: the tier's own 80 ms deadline did.
     expect(performance.now() - started).toBeGreaterThanOrEqual(70)
     const stats = cache.stats()
-    expect(stats.tiers.own).toMatchObject({ timeouts: 1, errors: 0, breaker: 'open' })
+    expect(stats.tiers.own).toMatchObject({ timeouts: 1, errors: 1, breaker: 'open' })
     expect(stats.namespaces.default!.timeouts).toBe(1)
   })
 })
