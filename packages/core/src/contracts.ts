@@ -63,6 +63,14 @@ export interface Tier {
   readonly kind: 'local' | 'remote'
   /** What the backend can do natively. */
   readonly capabilities: TierCapabilities
+  /**
+   * Largest entry a remote tier stores, in bytes: the stored value's byte length plus the key's UTF-8 length.
+   * The engine checks every remote tier's cap before it writes anything, so a `set` one tier would refuse
+   * fails at the call with `E_VALUE_TOO_LARGE` and changes nothing in any tier. Optional; a tier without it
+   * can still throw `E_VALUE_TOO_LARGE` from `set`, and the engine then drops the key from the other tiers.
+   * @default Infinity
+   */
+  readonly maxEntryBytes?: number
   get(key: string): Promise<StoredEntry | undefined>
   /** Entries in the order of `keys`; `undefined` where absent. */
   getMany(keys: string[]): Promise<(StoredEntry | undefined)[]>

@@ -2,11 +2,14 @@ import type { Bus, BusMessage, Lock } from './contracts.js'
 import { CacheError } from './errors.js'
 import { channels } from './events.js'
 import type { NamespaceCounters } from './stats.js'
+import { TagTombstones } from './tag-tombstones.js'
 import type { TierHandle } from './tier-handle.js'
 
 /** What every namespace of one cache shares. Internal. */
 export class EngineContext {
   closed = false
+  /** Tag invalidations the engine enforces itself, for tiers without `deleteByTag`. */
+  readonly tombstones = new TagTombstones()
   constructor(
     readonly id: string,
     readonly now: () => number,

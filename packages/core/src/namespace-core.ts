@@ -1,4 +1,4 @@
-import type { LocalScope, LocalTier, StoredEntry } from './contracts.js'
+import type { LocalScope, LocalTier, StoredEntry, Tier } from './contracts.js'
 import type { EngineContext } from './engine-context.js'
 import { channels, type OperationEvent } from './events.js'
 import { openScope } from './prefixed-scope.js'
@@ -30,6 +30,12 @@ export class NamespaceCore {
   /** The stack is one local tier over one remote tier: `get()` has a one-step L2 path (`getFromRemote`). */
   readonly localOverRemote: boolean
   readonly hasShared: boolean
+  /**
+   * Per tier: it has no `deleteByTag` (a DESIGN.md §2 tier), so the engine enforces tag invalidations on its
+   * entries itself (`EngineContext.tombstones`).
+   */
+  readonly tagBlind: boolean[]
+  readonly anyTagBlind: boolean
   readonly flights = new SingleFlight<unknown>()
   /** Loaders still running after their caller was answered (soft timeout, early refresh). */
   readonly refreshing = new Map<string, Promise<unknown>>()
@@ -50,10 +56,19 @@ export class NamespaceCore {
     this.locals = tiers.map((t) =>
       t.local === undefined
         ? undefined
-        : openScope(t.local, name, policy.ttlMs, ctx.now, () => {
-            counters.evictions++
-          }),
+        : openScope(
+            t.local,
+            name,
+            policy.ttlMs,
+            ctx.now,
+            () => {
+              counters.evictions++
+            },
+            ctx.tombstones,
+          ),
     )
+    this.tagBlind = tiers.map((t) => typeof (t.tier as Partial<Tier>).deleteByTag !== 'function')
+    this.anyTagBlind = this.tagBlind.includes(true)
     this.l1 = this.locals[0]
     this.localOverRemote = tiers.length === 2 && this.l1 !== undefined && tiers[1]!.kind === 'remote'
     this.hasRemote = tiers.some((t) => t.kind === 'remote')

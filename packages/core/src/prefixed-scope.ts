@@ -1,4 +1,5 @@
 import type { LocalScope, LocalTier, StoredEntry } from './contracts.js'
+import type { TagTombstones } from './tag-tombstones.js'
 
 /**
  * The engine's scope over a local tier that does not offer `scope()` (one written against DESIGN.md §2 alone):
@@ -8,20 +9,31 @@ export class PrefixedScope implements LocalScope {
   readonly #tier: LocalTier
   readonly #prefix: string
   readonly #now: () => number
+  readonly #tombstones: TagTombstones | undefined
 
-  constructor(tier: LocalTier, namespace: string, now: () => number) {
+  /**
+   * @param tombstones tag invalidations to enforce on read, for a tier that cannot delete by tag itself
+   */
+  constructor(tier: LocalTier, namespace: string, now: () => number, tombstones?: TagTombstones) {
     this.#tier = tier
     this.#prefix = `${namespace}:`
     this.#now = now
+    this.#tombstones = tombstones
   }
 
   getFresh(key: string): unknown {
-    const entry = this.#tier.getSync(this.#prefix + key)
+    const entry = this.getSync(key)
     return entry !== undefined && entry.expiresAt > this.#now() ? entry.value : undefined
   }
 
   getSync(key: string): StoredEntry | undefined {
-    return this.#tier.getSync(this.#prefix + key)
+    const fullKey = this.#prefix + key
+    const entry = this.#tier.getSync(fullKey)
+    if (entry !== undefined && this.#tombstones?.buried(this.#prefix, entry.tags, entry.createdAt)) {
+      this.#tier.deleteSync([fullKey])
+      return undefined
+    }
+    return entry
   }
 
   put(
@@ -51,6 +63,7 @@ export function openScope(
   ttlMs: number,
   now: () => number,
   onCapacityEviction: () => void,
+  tombstones?: TagTombstones,
 ): LocalScope {
   if (typeof tier.scope === 'function') {
     return tier.scope(namespace, {
@@ -67,5 +80,7 @@ export function openScope(
     if (reason === 'capacity' && key.startsWith(prefix)) onCapacityEviction()
     previous?.(key, reason)
   }
-  return new PrefixedScope(tier, namespace, now)
+  // A tier that cannot delete by tag gets the engine's tag invalidations checked on every read instead.
+  const blind = typeof (tier as Partial<LocalTier>).deleteByTag !== 'function'
+  return new PrefixedScope(tier, namespace, now, blind ? tombstones : undefined)
 }

@@ -38,6 +38,7 @@ export async function lookup(ns: NamespaceCore, key: string): Promise<Found | un
         ctx.tierError(err, ns.counters, ns.name, t, 'get')
         continue
       }
+      if (entry !== undefined && buried(ns, i, fullKey, entry)) entry = undefined
     }
     if (entry === undefined || entry.staleUntil <= now) {
       t.misses++
@@ -82,6 +83,7 @@ export function getFromRemote(ns: NamespaceCore, key: string): Promise<unknown> 
     return miss()
   }
   const settle = (entry: StoredEntry | undefined, raw: Uint8Array): unknown => {
+    if (entry !== undefined && buried(ns, 1, fullKey, entry)) entry = undefined
     if (entry === undefined || entry.expiresAt <= now) {
       if (entry === undefined || entry.staleUntil <= now) t.misses++
       return miss()
@@ -134,7 +136,8 @@ export async function lookupMany(ns: NamespaceCore, keys: string[]): Promise<(Fo
             if (s === undefined) return undefined
             const key = fullKeys[pending[j]!]!
             try {
-              return await ns.pipeline.decode(key, s.value as Uint8Array)
+              const entry = await ns.pipeline.decode(key, s.value as Uint8Array)
+              return buried(ns, ti, key, entry) ? undefined : entry
             } catch (err) {
               undecodable(ns, t, key, err)
               ctx.tierError(err, ns.counters, ns.name, t, 'get')
@@ -167,6 +170,17 @@ export async function lookupMany(ns: NamespaceCore, keys: string[]): Promise<(Fo
     pending = still
   }
   return out
+}
+
+/**
+ * Whether a remote entry was invalidated by tag in a tier that cannot delete by tag (see `TagTombstones`);
+ * such an entry is deleted from that tier as it is found.
+ */
+function buried(ns: NamespaceCore, index: number, fullKey: string, entry: StoredEntry): boolean {
+  if (!ns.tagBlind[index] || !ns.ctx.tombstones.buried(ns.prefix, entry.tags, entry.createdAt)) return false
+  const t = ns.tiers[index]!
+  t.run('delete', () => t.tier.delete([fullKey])).catch(() => {})
+  return true
 }
 
 /** An entry a reader cannot decode is deleted from that tier so it stops costing a decode on every read. */

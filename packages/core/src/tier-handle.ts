@@ -66,8 +66,8 @@ export class TierHandle {
 
   /**
    * Runs one tier operation under the timeout and the breaker. Rejects with `E_TIER_UNAVAILABLE` (breaker
-   * open), `E_TIER_TIMEOUT` or `E_TIER_ERROR`; decode errors (`E_DECODE`) pass through unchanged and do not
-   * count against the breaker, since the tier itself answered.
+   * open), `E_TIER_TIMEOUT` or `E_TIER_ERROR`; decode errors (`E_DECODE`) and a refused over-size value
+   * (`E_VALUE_TOO_LARGE`) pass through unchanged and do not count against the breaker: the tier answered.
    */
   run<T>(op: TierOp, fn: () => Promise<T>): Promise<T> {
     const breaker = this.breaker
@@ -151,8 +151,8 @@ export class TierHandle {
 
   /** Counts a failed call and returns what to reject with. */
   #failed(op: TierOp, start: number, err: unknown): unknown {
-    if (isCacheError(err, 'E_DECODE')) {
-      // The tier answered; only its bytes were unreadable.
+    if (isCacheError(err, 'E_DECODE') || isCacheError(err, 'E_VALUE_TOO_LARGE')) {
+      // The tier answered; only its bytes were unreadable, or the caller's value was over its cap.
       this.breaker?.success()
       this.#record(op, start, false, false)
       return err

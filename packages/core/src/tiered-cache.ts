@@ -21,7 +21,6 @@ import type {
 } from './options.js'
 import { NamespaceCounters, sumStats } from './stats.js'
 import { TierHandle } from './tier-handle.js'
-import { tagDelete } from './write-path.js'
 import { TIMED_OUT, withTimeout } from './timeout.js'
 import { assertName, checkTags, type ResolvedPolicy, resolvePolicy } from './validate.js'
 import { CodecRegistry, ValuePipeline } from './value-pipeline.js'
@@ -323,16 +322,27 @@ export class TieredCache {
       case 'clear':
         for (const t of locals) t.clear(typeof m.prefix === 'string' ? m.prefix : '').catch(() => {})
         return
-      case 'tags':
-        if (Array.isArray(m.tags))
-          for (const t of locals)
-            t.deleteByTag(m.tags, typeof m.prefix === 'string' ? m.prefix : '').catch(() => {})
+      case 'tags': {
+        if (!Array.isArray(m.tags)) return
+        const prefix = typeof m.prefix === 'string' ? m.prefix : ''
+        // Tiers of this instance that cannot delete by tag hide the invalidated entries on read instead.
+        if (this.#anyTagBlind()) this.#ctx.tombstones.record(prefix, m.tags, this.#ctx.now())
+        for (const t of locals)
+          if (typeof (t as Partial<LocalTier>).deleteByTag === 'function')
+            t.deleteByTag(m.tags, prefix).catch(() => {})
         return
+      }
       case 'reset':
         // Messages may have been lost while the bus was down: nothing local can be trusted.
         for (const t of locals) t.clear('').catch(() => {})
         return
     }
+  }
+
+  /** Some tier of this cache has no `deleteByTag` (see `TagTombstones`). */
+  #anyTagBlind(): boolean {
+    for (const core of this.#cores.values()) if (core.anyTagBlind) return true
+    return this.#handles.some((h) => typeof (h.tier as Partial<Tier>).deleteByTag !== 'function')
   }
 
   #localTiers(): LocalTier[] {
@@ -405,15 +415,16 @@ export class TieredCache {
     const list = checkTags(typeof tags === 'string' ? [tags] : tags)
     if (list.length === 0) return 0
     let count = 0
-    const tiers: { run: TierHandle; tier: Tier }[] = this.#handles.map((h) => ({ run: h, tier: h.tier }))
+    const all: { run: TierHandle; tier: Tier }[] = this.#handles.map((h) => ({ run: h, tier: h.tier }))
     for (const core of this.#cores.values())
-      for (const t of core.ownLocal) tiers.push({ run: core.tiers.find((h) => h.tier === t)!, tier: t })
+      for (const t of core.ownLocal) all.push({ run: core.tiers.find((h) => h.tier === t)!, tier: t })
+    // Tiers without deleteByTag (DESIGN.md §2 alone) are covered by a tombstone: their entries drop when read.
+    const tiers = all.filter(({ tier }) => typeof (tier as Partial<Tier>).deleteByTag === 'function')
+    if (tiers.length < all.length) this.#ctx.tombstones.record('', list, this.#ctx.now())
     await Promise.all(
       tiers.map(({ run, tier }) =>
         run
-          .run('deleteByTag', () =>
-            tier === run.tier ? tagDelete(run, list, '') : tier.deleteByTag(list, ''),
-          )
+          .run('deleteByTag', () => tier.deleteByTag(list, ''))
           .then((n) => {
             count = Math.max(count, n)
           })

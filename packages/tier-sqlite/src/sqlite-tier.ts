@@ -88,6 +88,10 @@ export class SqliteTier implements Tier {
   readonly name: string
   readonly kind = 'remote' as const
   readonly capabilities: TierCapabilities
+  /** `maxEntryBytes` resolved to bytes: the engine refuses a bigger entry before writing any tier. */
+  get maxEntryBytes(): number {
+    return this.#o.maxEntryBytes
+  }
   /** The database file. */
   readonly path: string
   /** The entries table. */

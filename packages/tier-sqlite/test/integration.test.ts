@@ -36,6 +36,19 @@ describe('memory + sqlite stack (createCache)', () => {
     expect(await after.cache.get('plain')).toBe('text')
   })
 
+  it('set() of a value over maxEntryBytes rejects at the call with E_VALUE_TOO_LARGE and writes nothing', async () => {
+    const memory = memoryTier({ maxEntries: 1_000 })
+    const disk = sqliteTier({ path: scope.path('capped.db'), maxEntryBytes: 200 })
+    const cache = scope.track(createCache({ tiers: [memory, disk] }))
+    await cache.set('small', 'ok')
+    await expect(cache.set('big', 'x'.repeat(5000))).rejects.toMatchObject({ code: 'E_VALUE_TOO_LARGE' })
+    expect(memory.getSync('default:big')).toBeUndefined()
+    expect(await disk.get('default:big')).toBeUndefined()
+    expect(await cache.get('big')).toBeUndefined()
+    expect(await cache.get('small')).toBe('ok')
+    expect(cache.stats().tiers[disk.name]!.errors).toBe(0)
+  })
+
   it('deleteByTag() and clear() of a namespace reach the sqlite file', async () => {
     const path = scope.path('invalidate.db')
     const { cache, disk } = stack(path)
