@@ -44,6 +44,7 @@ export const channels = {
  */
 export interface OperationEvent {
   cacheId: string
+  /** The namespace; `'*'` for the cache-wide `cache.clear()` and `cache.deleteByTag()`. */
   namespace: string
   op:
     | 'get'

@@ -399,6 +399,7 @@ export class TieredCache {
   /** Removes every entry of every namespace from every tier (only what this cache owns: tier prefixes). */
   async clear(): Promise<void> {
     this.#ctx.assertOpen()
+    const started = channels.operation.hasSubscribers ? performance.now() : 0
     const jobs = this.#handles.map((h) =>
       h
         .run('clear', () => h.tier.clear(''))
@@ -407,6 +408,19 @@ export class TieredCache {
     for (const core of this.#cores.values()) for (const t of core.ownLocal) jobs.push(t.clear(''))
     this.#ctx.publish({ type: 'clear', prefix: '' })
     await Promise.all(jobs)
+    if (started !== 0) this.#emitWide('clear', started, {})
+  }
+
+  /** Publishes the operation event of a cache-wide call (`namespace: '*'`). */
+  #emitWide(op: 'clear' | 'deleteByTag', started: number, fields: { tags?: string[]; count?: number }): void {
+    if (!channels.operation.hasSubscribers) return
+    channels.operation.publish({
+      cacheId: this.id,
+      namespace: '*',
+      op,
+      durationMs: performance.now() - started,
+      ...fields,
+    })
   }
 
   /** Removes entries carrying any of `tags`, in every namespace, tier and (through the bus) instance. */
@@ -414,6 +428,7 @@ export class TieredCache {
     this.#ctx.assertOpen()
     const list = checkTags(typeof tags === 'string' ? [tags] : tags)
     if (list.length === 0) return 0
+    const started = channels.operation.hasSubscribers ? performance.now() : 0
     let count = 0
     const all: { run: TierHandle; tier: Tier }[] = this.#handles.map((h) => ({ run: h, tier: h.tier }))
     for (const core of this.#cores.values())
@@ -432,6 +447,7 @@ export class TieredCache {
       ),
     )
     this.#ctx.publish({ type: 'tags', tags: list, prefix: '' })
+    if (started !== 0) this.#emitWide('deleteByTag', started, { tags: list, count })
     return count
   }
 

@@ -133,6 +133,19 @@ describe('tierstack:operation: one event per public operation', () => {
     expect(await ns.get('b')).toBe(2)
   })
 
+  it('cache-wide deleteByTag and clear: one event each, namespace "*"', async () => {
+    const { cache } = twoTiers()
+    await cache.namespace('a').set('k', 1, { tags: ['red'] })
+    await cache.namespace('b').set('k', 2, { tags: ['red'] })
+    const tagged = await observe(() => cache.deleteByTag('red'))
+    expect(tagged).toHaveLength(1)
+    expect(tagged[0]).toMatchObject({ op: 'deleteByTag', namespace: '*', tags: ['red'], count: 2 })
+    const cleared = await observe(() => cache.clear())
+    expect(cleared).toHaveLength(1)
+    expect(cleared[0]).toMatchObject({ op: 'clear', namespace: '*' })
+    expect(cleared[0]!.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
   it('the existing operations still publish exactly one event each', async () => {
     const { cache } = twoTiers()
     const ns = cache.namespace('e')
