@@ -178,9 +178,12 @@ export type EvictionReason = 'capacity' | 'expired' | 'deleted'
 export interface BoundedStoreOptions<TValue> {
   /** Hard cap on entries. At least one of `maxEntries` / `maxBytes` is required. */
   maxEntries?: number
-  /** Hard cap on the sum of `sizeOf` over all entries, in bytes. Requires `sizeOf`. */
+  /** Hard cap on the sum of `sizeOf` over all entries, in bytes. */
   maxBytes?: number
-  /** Size of one entry in bytes (used only with `maxBytes`). */
+  /**
+   * Size of one entry in bytes (used only with `maxBytes`).
+   * @default the key's length × 2 plus `estimateSize(value)` (a rough in-memory estimate)
+   */
   sizeOf?(value: TValue, key: string): number
   /** Called when an entry leaves the store for any reason other than being overwritten by `set` or `clear()`. */
   onEvict?(key: string, value: TValue, reason: EvictionReason): void

@@ -1,5 +1,6 @@
 import type { BoundedStoreOptions } from './contracts.js'
 import { CacheError } from './errors.js'
+import { estimateSize } from './size-of.js'
 
 /** `BoundedStoreOptions` after validation, with defaults filled in. */
 export interface ResolvedStoreOptions<TValue> {
@@ -7,7 +8,7 @@ export interface ResolvedStoreOptions<TValue> {
   maxEntries: number
   /** `Infinity` when unbounded by bytes. */
   maxBytes: number
-  /** Present exactly when `maxBytes` is finite. */
+  /** Present exactly when `maxBytes` is finite (the default estimate when the caller gave none). */
   sizeOf: ((value: TValue, key: string) => number) | undefined
   onEvict: ((key: string, value: TValue, reason: 'capacity' | 'expired' | 'deleted') => void) | undefined
   now: () => number
@@ -35,17 +36,21 @@ export function resolveStoreOptions<TValue>(
   }
   if (maxEntries === undefined && maxBytes === undefined)
     throw bad('one of maxEntries or maxBytes is required')
-  if (maxBytes !== undefined && typeof sizeOf !== 'function') throw bad('maxBytes requires a sizeOf function')
   if (sizeOf !== undefined && typeof sizeOf !== 'function') throw bad('sizeOf must be a function')
   if (onEvict !== undefined && typeof onEvict !== 'function') throw bad('onEvict must be a function')
   if (now !== undefined && typeof now !== 'function') throw bad('now must be a function')
   return {
     maxEntries: maxEntries ?? Number.POSITIVE_INFINITY,
     maxBytes: maxBytes ?? Number.POSITIVE_INFINITY,
-    sizeOf: maxBytes === undefined ? undefined : sizeOf,
+    sizeOf: maxBytes === undefined ? undefined : (sizeOf ?? defaultSizeOf),
     onEvict,
     now: now ?? Date.now,
   }
+}
+
+/** A byte budget without `sizeOf` measures the key (UTF-16) plus `estimateSize(value)`. */
+function defaultSizeOf(value: unknown, key: string): number {
+  return key.length * 2 + estimateSize(value)
 }
 
 /**

@@ -35,7 +35,7 @@ describe.each(strategies)('%s', (name, factory) => {
       [{}, 'maxEntries'],
       [{ maxEntries: -3 }, 'maxEntries'],
       [{ maxBytes: Number.NaN, sizeOf: () => 1 }, 'maxBytes'],
-      [{ maxBytes: 10 }, 'sizeOf'],
+      [{ maxBytes: 10, sizeOf: 5 }, 'sizeOf'],
       [{ maxEntries: 1, now: 1 }, 'now'],
     ] as [object, string][]) {
       let error: unknown

@@ -1,4 +1,4 @@
-import { type BoundedStoreOptions, CacheError, type EvictionReason } from '@tierstack/core'
+import { type BoundedStoreOptions, CacheError, type EvictionReason, estimateSize } from '@tierstack/core'
 
 /** Store options after validation: absent budgets are `Infinity`. */
 export interface ResolvedStoreOptions<TValue> {
@@ -48,16 +48,15 @@ export function resolveStoreOptions<TValue>(
   }
   if (sizeOf !== undefined && typeof sizeOf !== 'function')
     invalidOption(where, 'sizeOf', 'a function', sizeOf)
-  if (maxBytes !== undefined && sizeOf === undefined) {
-    invalidOption(where, 'sizeOf', 'a function when maxBytes is set', sizeOf)
-  }
   if (onEvict !== undefined && typeof onEvict !== 'function')
     invalidOption(where, 'onEvict', 'a function', onEvict)
   if (now !== undefined && typeof now !== 'function') invalidOption(where, 'now', 'a function', now)
   return {
     maxEntries: maxEntries ?? Number.POSITIVE_INFINITY,
     maxBytes: maxBytes ?? Number.POSITIVE_INFINITY,
-    sizeOf: maxBytes === undefined ? undefined : sizeOf,
+    // A byte budget without sizeOf measures the key (UTF-16) plus core's estimate of the value.
+    sizeOf:
+      maxBytes === undefined ? undefined : (sizeOf ?? ((value, key) => key.length * 2 + estimateSize(value))),
     onEvict,
     now: now ?? Date.now,
   }

@@ -437,7 +437,7 @@ describe('tinyLfu()', () => {
       [() => tinyLfu({ adaptive: 'yes' as never }), 'adaptive'],
       [() => tinyLfu({ seed: 1.5 }), 'seed'],
       [() => tinyLfu().create({}), 'maxEntries'],
-      [() => tinyLfu().create({ maxBytes: 100 }), 'sizeOf'],
+      [() => tinyLfu().create({ maxBytes: 100, sizeOf: 5 as never }), 'sizeOf'],
       [() => tinyLfu().create({ maxEntries: 10, now: 5 as never }), 'now'],
     ]
     for (const [fn, option] of cases) {

@@ -19,7 +19,7 @@ describe('lru()', () => {
       [{ maxEntries: 0 }, 'maxEntries'],
       [{ maxEntries: 1.5 }, 'maxEntries'],
       [{ maxBytes: -1, sizeOf: () => 1 }, 'maxBytes'],
-      [{ maxBytes: 100 }, 'sizeOf'],
+      [{ maxBytes: 100, sizeOf: 5 }, 'sizeOf'],
       [{ maxEntries: 1, onEvict: 3 }, 'onEvict'],
       [{ maxEntries: 1, now: 'x' }, 'now'],
     ]

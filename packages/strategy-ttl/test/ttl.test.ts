@@ -85,7 +85,7 @@ describe('ttl()', () => {
       [{}, 'maxEntries'],
       [{ maxEntries: Number.NaN }, 'maxEntries'],
       [{ maxBytes: 0, sizeOf: () => 1 }, 'maxBytes'],
-      [{ maxBytes: 10 }, 'sizeOf'],
+      [{ maxBytes: 10, sizeOf: 5 }, 'sizeOf'],
       [{ maxEntries: 1, onEvict: 'x' }, 'onEvict'],
     ] as [object, string][]) {
       let error: unknown

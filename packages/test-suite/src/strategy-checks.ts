@@ -614,9 +614,21 @@ export const strategyChecks: readonly StrategyCheck[] = [
   check('options', 'create() without maxEntries and maxBytes throws E_INVALID_OPTION', (ctx) => {
     expectInvalid(() => ctx.strategy.create({}), '{}')
   }),
-  check('options', 'create() with maxBytes but no sizeOf throws E_INVALID_OPTION', (ctx) => {
-    expectInvalid(() => ctx.strategy.create({ maxBytes: 1000 }), '{ maxBytes: 1000 }')
-  }),
+  check(
+    'options',
+    'create() with maxBytes but no sizeOf measures entries with the default estimate',
+    (ctx) => {
+      const store = ctx.strategy.create<string>({ maxBytes: 1000 })
+      expect(store.set('k', 'x'.repeat(100))).toBe(true)
+      expect(store.bytes).toBeGreaterThan(0)
+      for (let i = 0; i < 50; i++) {
+        store.set(`key${i}`, 'y'.repeat(100))
+        expect(store.bytes).toBeLessThanOrEqual(1000)
+      }
+      expect(store.size).toBeGreaterThan(0)
+      expect(store.size).toBeLessThan(50)
+    },
+  ),
   check(
     'options',
     'create() with a negative or NaN maxEntries or maxBytes throws E_INVALID_OPTION',

@@ -78,7 +78,7 @@ describe('strategyComplianceSuite checks', () => {
     ],
     ['peek() does not count as an access', { peekIsAccess: true }, {}],
     ['create() without maxEntries and maxBytes', { noValidation: true }, {}],
-    ['create() with maxBytes but no sizeOf', { noValidation: true }, {}],
+    ['create() with maxBytes but no sizeOf', { noDefaultSize: true }, {}],
     ['create() with a negative or NaN', { noValidation: true }, {}],
     ['get(), peek() and has() treat an entry as absent from its expiresAt on', { ignoreExpiry: true }, {}],
     [
@@ -138,8 +138,25 @@ describe('codecComplianceSuite checks', () => {
     ['decode() of truncated output', () => xorCrcCodec({ bugs: { plainErrors: true } }), {}],
     [
       'encode() then decode() round-trips a 1-byte payload',
-      () => xorCrcCodec({ bugs: { lyingSkip: true } }),
+      () => xorCrcCodec({ bugs: { contextSkip: true } }),
       {},
+    ],
+    [
+      'encode() output decodes on its own whether or not encode() sets skipped',
+      () => xorCrcCodec({ bugs: { contextSkip: true } }),
+      {},
+    ],
+    [
+      'encode() then decode() round-trip below and above size thresholds with a fresh context',
+      () => xorCrcCodec({ bugs: { contextSkip: true } }),
+      {},
+    ],
+    ['encode() then decode() without a context', () => xorCrcCodec({ bugs: { needsContext: true } }), {}],
+    ['encode() then decode() without a context', () => xorCrcCodec({ bugs: { contextSkip: true } }), {}],
+    [
+      'encode() then decode() without a context',
+      () => xorCrcCodec({ bindKey: true, bugs: { emptyKeyWithoutContext: true } }),
+      { bindsKey: true },
     ],
     [
       'encode() then decode() round-trips a Uint8Array view',
