@@ -1,6 +1,7 @@
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import { type ByteSize, CacheError, type Codec, type CodecContext, parseBytes } from '@tierstack/core'
+import { crc32 } from './crc32.js'
 
 const gzipAsync = promisify(zlib.gzip)
 const gunzipAsync = promisify(zlib.gunzip)
@@ -39,11 +40,21 @@ const DEFAULT_MAX_DECODED = 512 * 1024 * 1024
 const DEFAULT_ASYNC_MIN = 2 * 1024 * 1024
 /** The smallest possible gzip member (10-byte header, empty deflate block, 8-byte trailer). */
 const MIN_GZIP_BYTES = 20
+/** First byte of every gzip member (RFC 1952 ID1). */
+const GZIP_ID1 = 0x1f
+/** First byte of a stored payload: anything but ID1 would do; 0 reads plainly in a hex dump. */
+const STORED = 0x00
+/** Marker byte and CRC-32 in front of a stored payload. */
+const STORED_HEADER_BYTES = 5
 
 /**
- * gzip codec (id `'gzip'`, kind `'compression'`) on node:zlib. The output is a standard gzip member, so an
- * entry can be inspected with `gunzip`; its CRC-32 catches corruption. Payloads under `minBytes`, and
- * payloads that do not shrink, are left as they are (`ctx.skipped`), so the envelope records no codec.
+ * gzip codec (id `'gzip'`, kind `'compression'`) on node:zlib. A compressed payload is a standard gzip member,
+ * so an entry can be inspected with `gunzip`; its CRC-32 catches corruption.
+ *
+ * The output describes itself, so `decode()` needs no context: a payload under `minBytes`, one that does not
+ * shrink, or one above `maxDecodedBytes` is stored as a `0x00` byte, the payload's CRC-32 (little-endian) and
+ * the payload as it is; a gzip member starts with `0x1f` instead. For those, encode also sets `ctx.skipped`,
+ * so the engine keeps the payload itself and the envelope records no codec.
  */
 export class GzipCodec implements Codec {
   readonly id = 'gzip'
@@ -95,22 +106,26 @@ export class GzipCodec implements Codec {
     this.#inflateOptions = { maxOutputLength: this.maxDecodedBytes }
   }
 
-  encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array | Promise<Uint8Array> {
-    // Above maxDecodedBytes our own decoder would refuse the entry: store it as it is instead.
-    if (bytes.length < this.minBytes || bytes.length > this.maxDecodedBytes) return skip(bytes, ctx)
+  /**
+   * Compresses `bytes` into a gzip member, or stores them framed (see the class) and sets `ctx.skipped`. The
+   * context is optional: gzip does not use the key.
+   */
+  encode(bytes: Uint8Array, ctx?: CodecContext): Uint8Array | Promise<Uint8Array> {
+    // Above maxDecodedBytes our own decoder would refuse a gzip member: store the payload instead.
+    if (bytes.length < this.minBytes || bytes.length > this.maxDecodedBytes) return store(bytes, ctx)
     if (bytes.length >= this.asyncMinBytes) {
       return gzipAsync(bytes, this.#deflateOptions).then((out) =>
-        out.length < bytes.length ? out : skip(bytes, ctx),
+        out.length < bytes.length ? out : store(bytes, ctx),
       )
     }
     const out = zlib.gzipSync(bytes, this.#deflateOptions)
-    return out.length < bytes.length ? out : skip(bytes, ctx)
+    return out.length < bytes.length ? out : store(bytes, ctx)
   }
 
-  decode(bytes: Uint8Array, ctx?: CodecContext): Uint8Array | Promise<Uint8Array> {
-    // A caller holding the context of a skipped encode (payload left as it was) gets it back as it is.
-    if (ctx?.skipped === true) return bytes
-    if (!(bytes instanceof Uint8Array) || bytes.length < MIN_GZIP_BYTES) {
+  /** Decodes what `encode()` produced from the bytes alone; the context is not needed. */
+  decode(bytes: Uint8Array, _ctx?: CodecContext): Uint8Array | Promise<Uint8Array> {
+    if (bytes instanceof Uint8Array && bytes[0] === STORED) return unstore(bytes)
+    if (!(bytes instanceof Uint8Array) || bytes.length < MIN_GZIP_BYTES || bytes[0] !== GZIP_ID1) {
       throw new CacheError('E_DECODE', `codec-gzip: input is not gzip data (${bytes?.length ?? 0} bytes)`)
     }
     if (bytes.length >= this.asyncMinBytes) {
@@ -134,9 +149,31 @@ export class GzipCodec implements Codec {
   }
 }
 
-function skip(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
-  ctx.skipped = true
-  return bytes
+/**
+ * Frames `bytes` as stored. `ctx.skipped` tells the engine it may keep the payload itself (no codec recorded, no
+ * decode on read); the framed output is what any other caller keeps, and it decodes without a context. The
+ * CRC-32 keeps corruption an `E_DECODE` here too, as it is for a gzip member.
+ */
+function store(bytes: Uint8Array, ctx: CodecContext | undefined): Uint8Array {
+  if (ctx != null) ctx.skipped = true
+  const out = Buffer.allocUnsafe(STORED_HEADER_BYTES + bytes.length)
+  out[0] = STORED
+  out.writeUInt32LE(crc32(bytes), 1)
+  out.set(bytes, STORED_HEADER_BYTES)
+  return out
+}
+
+/** The payload of a stored frame: a view, not a copy (it can be as large as the entry). */
+function unstore(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < STORED_HEADER_BYTES) {
+    throw new CacheError('E_DECODE', `codec-gzip: stored entry is truncated (${bytes.length} bytes)`)
+  }
+  const payload = bytes.subarray(STORED_HEADER_BYTES)
+  const want = (bytes[1]! | (bytes[2]! << 8) | (bytes[3]! << 16) | (bytes[4]! << 24)) >>> 0
+  if (crc32(payload) !== want) {
+    throw new CacheError('E_DECODE', 'codec-gzip: stored entry fails its CRC-32 (corrupted)')
+  }
+  return payload
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import zlib from 'node:zlib'
 import { describe, expect, it } from '@jest/globals'
-import { isCacheError } from '@tierstack/core'
+import { type CodecContext, isCacheError } from '@tierstack/core'
 import {
   codecContext,
   codeOfAsync,
@@ -10,7 +10,14 @@ import {
   jsonLikeBytes,
   sameBytes,
 } from '@tierstack/test-suite'
-import { gzip } from '../src/index.js'
+import { type GzipCodec, gzip } from '../src/index.js'
+
+/** The stored frame of `payload`: 0x00, the payload's CRC-32 (little-endian), then the payload as it is. */
+function storedFrame(payload: Uint8Array): Buffer {
+  const head = Buffer.alloc(5)
+  head.writeUInt32LE(zlib.crc32(payload), 1)
+  return Buffer.concat([head, payload])
+}
 
 /** jest's sandbox has its own Promise, so check for a thenable rather than instanceof. */
 function isPromise(x: unknown): boolean {
@@ -41,11 +48,11 @@ describe('gzip()', () => {
     }
   })
 
-  it('encode() leaves payloads under minBytes unchanged and sets ctx.skipped', async () => {
+  it('encode() stores payloads under minBytes framed (0x00, CRC-32, payload) and sets ctx.skipped', async () => {
     const codec = gzip({ minBytes: '2kb' })
     for (const input of [new Uint8Array(0), new Uint8Array(1), jsonLikeBytes(2047)]) {
       const c = codecContext()
-      expect(await codec.encode(input, c)).toBe(input)
+      expect(sameBytes(await codec.encode(input, c), storedFrame(input))).toBe(true)
       expect(c.skipped).toBe(true)
     }
     const c = codecContext()
@@ -53,20 +60,24 @@ describe('gzip()', () => {
     expect(c.skipped).toBe(false)
   })
 
-  it('encode() leaves payloads that do not shrink unchanged and sets ctx.skipped', async () => {
-    const input = randomBytes(4096)
-    const c = codecContext()
-    expect(await gzip().encode(input, c)).toBe(input)
-    expect(c.skipped).toBe(true)
+  it('encode() stores payloads that do not shrink framed and sets ctx.skipped, sync and async', async () => {
+    for (const codec of [gzip(), gzip({ asyncMinBytes: 0 })]) {
+      const input = randomBytes(4096)
+      const c = codecContext()
+      const out = await codec.encode(input, c)
+      expect(sameBytes(out, storedFrame(input))).toBe(true)
+      expect(c.skipped).toBe(true)
+      expect(sameBytes(await codec.decode(out, codecContext()), input)).toBe(true)
+    }
   })
 
-  it('encode() with minBytes: 0 round-trips empty, 1-byte and random payloads when it does compress them', async () => {
+  it('encode() with minBytes: 0 round-trips empty, 1-byte, random and compressible payloads', async () => {
     const codec = gzip({ minBytes: 0 })
     for (const input of [new Uint8Array(0), Uint8Array.of(7), randomBytes(1000), new Uint8Array(5000)]) {
       const c = codecContext()
       const out = await codec.encode(input, c)
-      const back = c.skipped ? out : await codec.decode(out, codecContext())
-      expect(sameBytes(back, input)).toBe(true)
+      expect(c.skipped).toBe(input.length < 5000)
+      expect(sameBytes(await codec.decode(out, codecContext()), input)).toBe(true)
     }
   })
 
@@ -88,7 +99,8 @@ describe('gzip()', () => {
     const l9 = await gzip({ level: 9 }).encode(input, codecContext())
     expect(l9.length).toBeLessThanOrEqual(l1.length)
     const c = codecContext()
-    expect(await gzip({ level: 0 }).encode(input, c)).toBe(input) // stored blocks never shrink
+    const stored = await gzip({ level: 0 }).encode(input, c) // stored blocks never shrink
+    expect(sameBytes(stored, storedFrame(input))).toBe(true)
     expect(c.skipped).toBe(true)
   })
 
@@ -143,8 +155,12 @@ describe('gzip()', () => {
   it('encode() stores payloads above maxDecodedBytes uncompressed so they stay readable', async () => {
     const c = codecContext()
     const input = jsonLikeBytes(4096)
-    expect(await gzip({ maxDecodedBytes: 2048 }).encode(input, c)).toBe(input)
+    const codec = gzip({ maxDecodedBytes: 2048 })
+    const out = await codec.encode(input, c)
+    expect(sameBytes(out, storedFrame(input))).toBe(true)
     expect(c.skipped).toBe(true)
+    // Stored bytes cannot expand, so the bomb guard does not apply to them.
+    expect(sameBytes(await codec.decode(out), input)).toBe(true)
   })
 
   it('gzip() rejects invalid options with E_INVALID_OPTION naming the option', async () => {
@@ -165,5 +181,75 @@ describe('gzip()', () => {
       expect((error as Error).message).toContain(name)
     }
     expect(gzip({ asyncMinBytes: Number.POSITIVE_INFINITY }).asyncMinBytes).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  describe('self-describing output (DESIGN.md §2: a context carries only the key)', () => {
+    const small = jsonLikeBytes(100)
+    const payloads: [string, Uint8Array][] = [
+      ['an empty payload', new Uint8Array(0)],
+      ['a small payload (under minBytes)', small],
+      ['a payload of minBytes − 1', jsonLikeBytes(1023)],
+      ['a large payload', jsonLikeBytes(64 * 1024)],
+      ['a large random payload (does not shrink)', randomBytes(8192)],
+    ]
+    const codecs: [string, () => GzipCodec][] = [
+      ['sync', () => gzip()],
+      ['thread pool', () => gzip({ asyncMinBytes: 0 })],
+    ]
+
+    for (const [mode, make] of codecs) {
+      it.each(payloads)(`decode() restores %s with fresh { key } contexts (${mode})`, async (_, input) => {
+        const out = await make().encode(input, { key: 'ns:a' } as CodecContext)
+        // A decoder that never saw the encode (another process, same options).
+        expect(sameBytes(await make().decode(out, { key: 'ns:a' } as CodecContext), input)).toBe(true)
+      })
+
+      it.each(payloads)(`encode() and decode() of %s need no context at all (${mode})`, async (_, input) => {
+        const codec = make() as unknown as {
+          encode(b: Uint8Array): Uint8Array | Promise<Uint8Array>
+          decode(b: Uint8Array): Uint8Array | Promise<Uint8Array>
+        }
+        const out = await codec.encode(input)
+        expect(sameBytes(await codec.decode(out), input)).toBe(true)
+      })
+    }
+
+    it('compressed output is still a plain gzip member (starts with 0x1f 0x8b)', async () => {
+      const out = await gzip().encode(jsonLikeBytes(64 * 1024))
+      expect([out[0], out[1]]).toEqual([0x1f, 0x8b])
+    })
+
+    it('decode() refuses a stored frame with a damaged marker, CRC or payload with E_DECODE', async () => {
+      const codec = gzip()
+      const out = await codec.encode(small, codecContext())
+      expect(out[0]).toBe(0x00)
+      // One bit in every byte of the frame: the marker, the CRC and the payload are all checked.
+      for (let at = 0; at < out.length; at++) {
+        const damaged = Buffer.from(out)
+        damaged[at]! ^= 1 << (at % 8)
+        expect([at, await codeOfAsync(() => codec.decode(damaged))]).toEqual([at, 'E_DECODE'])
+      }
+      for (const marker of [0x01, 0x1e, 0xff]) {
+        const damaged = Buffer.from(out)
+        damaged[0] = marker
+        expect(await codeOfAsync(() => codec.decode(damaged))).toBe('E_DECODE')
+      }
+      for (const n of [1, 4])
+        expect(await codeOfAsync(() => codec.decode(out.subarray(0, n)))).toBe('E_DECODE')
+      expect(await codeOfAsync(() => codec.decode(out.subarray(0, out.length - 1)))).toBe('E_DECODE')
+    })
+
+    it('decode() without a context refuses garbage with E_DECODE, keeping the cause of a zlib failure', async () => {
+      const codec = gzip() as unknown as { decode(b: unknown): Uint8Array | Promise<Uint8Array> }
+      for (const input of [undefined, 'text', new Uint8Array(64), randomBytes(64)]) {
+        expect(await codeOfAsync(() => codec.decode(input))).toBe('E_DECODE')
+      }
+      const good = zlib.gzipSync(jsonLikeBytes(4096))
+      const error = await errorOfAsync(() => codec.decode(good.subarray(0, 40)))
+      expect(isCacheError(error, 'E_DECODE')).toBe(true)
+      const cause = (error as Error).cause as Error | undefined
+      expect(cause?.message).toEqual(expect.any(String))
+      expect((error as Error).message).toContain(cause!.message)
+    })
   })
 })

@@ -20,6 +20,12 @@ const DEFAULT_MAX_DECODED = 512 * 1024 * 1024
 /** lz4-napi's block format: the decoded length as a little-endian u32, then one LZ4 block. */
 const HEADER_BYTES = 4
 /**
+ * A stored payload: a header declaring 0 decoded bytes, then the payload. No compressed block declares 0 (an
+ * empty payload never shrinks), so the header alone tells the two apart and compressed output stays a plain
+ * lz4-napi block.
+ */
+const STORED = 0
+/**
  * An LZ4 block cannot expand by more than 255× (each extra byte of a match length adds at most 255 output
  * bytes). A declared length above this bound is corruption, refused before lz4-napi allocates the output.
  */
@@ -28,8 +34,12 @@ const MAX_RATIO_SLACK = 64
 
 /**
  * LZ4 codec (id `'lz4'`, kind `'compression'`) on lz4-napi (LZ4 block format with the decoded size
- * prepended). Several times faster than gzip for a somewhat larger output. Payloads under `minBytes`, and
- * payloads that do not shrink, are left as they are (`ctx.skipped`), so the envelope records no codec.
+ * prepended). Several times faster than gzip for a somewhat larger output.
+ *
+ * The output describes itself, so `decode()` needs no context: a compressed payload is an lz4-napi block (its
+ * header declares at least one decoded byte), and a payload under `minBytes`, one that does not shrink, or one
+ * above `maxDecodedBytes` is stored as a header declaring 0 followed by the payload as it is. For those, encode
+ * also sets `ctx.skipped`, so the engine keeps the payload itself and the envelope records no codec.
  *
  * LZ4 blocks carry no checksum: corruption is caught by the length checks here, by the decoder's bounds
  * checks, and finally by the serializer; put `aesGcm()` after it when entries must be tamper-evident.
@@ -57,21 +67,29 @@ export class Lz4Codec implements Codec {
     }
   }
 
-  encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
-    // Above maxDecodedBytes our own decoder would refuse the entry: store it as it is instead.
-    if (bytes.length < this.minBytes || bytes.length > this.maxDecodedBytes) return skip(bytes, ctx)
+  /**
+   * Compresses `bytes`, or stores them framed (see the class) and sets `ctx.skipped`. The context is optional:
+   * lz4 does not use the key.
+   */
+  encode(bytes: Uint8Array, ctx?: CodecContext): Uint8Array {
+    // Above maxDecodedBytes our own decoder would refuse a compressed block: store the payload instead.
+    if (bytes.length < this.minBytes || bytes.length > this.maxDecodedBytes) return store(bytes, ctx)
     const out = compressSync(asBuffer(bytes))
-    return out.length < bytes.length ? out : skip(bytes, ctx)
+    return out.length < bytes.length ? out : store(bytes, ctx)
   }
 
-  decode(bytes: Uint8Array, ctx?: CodecContext): Uint8Array {
-    // A caller holding the context of a skipped encode (payload left as it was) gets it back as it is.
-    if (ctx?.skipped === true) return bytes
-    if (!(bytes instanceof Uint8Array) || bytes.length <= HEADER_BYTES) {
+  /** Decodes what `encode()` produced from the bytes alone; the context is not needed. */
+  decode(bytes: Uint8Array, _ctx?: CodecContext): Uint8Array {
+    if (!(bytes instanceof Uint8Array) || bytes.length < HEADER_BYTES) {
       throw new CacheError('E_DECODE', `codec-lz4: input is not an lz4 block (${bytes?.length ?? 0} bytes)`)
     }
     // Read the declared length ourselves: lz4-napi allocates it up front, even for a 5-byte input.
     const declared = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0
+    // A view, not a copy: a stored payload can be as large as the entry, and the caller's bytes stay untouched.
+    if (declared === STORED) return bytes.subarray(HEADER_BYTES)
+    if (bytes.length === HEADER_BYTES) {
+      throw new CacheError('E_DECODE', `codec-lz4: entry declares ${declared} bytes but holds no block`)
+    }
     if (declared > this.maxDecodedBytes) {
       throw new CacheError(
         'E_DECODE',
@@ -103,9 +121,16 @@ export class Lz4Codec implements Codec {
   }
 }
 
-function skip(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
-  ctx.skipped = true
-  return bytes
+/**
+ * Frames `bytes` as stored. `ctx.skipped` tells the engine it may keep the payload itself (no codec recorded, no
+ * decode on read); the framed output is what any other caller keeps, and it decodes without a context.
+ */
+function store(bytes: Uint8Array, ctx: CodecContext | undefined): Uint8Array {
+  if (ctx != null) ctx.skipped = true
+  const out = Buffer.allocUnsafe(HEADER_BYTES + bytes.length)
+  out.writeUInt32LE(STORED, 0)
+  out.set(bytes, HEADER_BYTES)
+  return out
 }
 
 /** lz4-napi's typings ask for a Buffer; a view over the same memory costs no copy. */
