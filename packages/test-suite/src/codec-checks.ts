@@ -16,7 +16,8 @@ export interface CodecSuiteOptions {
   detectsCorruption?: boolean
   /**
    * The codec binds the entry key (AES-GCM associated data): decoding with another `ctx.key` must throw
-   * `E_DECODE`. When `false`, decoding with another key must round-trip. @default false
+   * `E_DECODE`, and so must decoding without a context; encoding without one must throw. When `false`,
+   * decoding with another key, or with no context at all, must round-trip. @default false
    */
   bindsKey?: boolean
   /** Size of the payload encoded for the damaged-input checks; the codec must not skip it. In bytes. @default 65_536 */
@@ -98,12 +99,14 @@ async function encode(
   if (utf8.encode(ctx.param).length > 255)
     throw new Error(`encode() set ctx.param to more than 255 UTF-8 bytes`)
   if (typeof ctx.skipped !== 'boolean') throw new Error('encode() set ctx.skipped to a non-boolean')
-  if (ctx.skipped && !sameBytes(out, input))
-    throw new Error('encode() set ctx.skipped but returned bytes that differ from its input')
   return { out, ctx }
 }
 
-/** Encodes then (unless skipped) decodes, asserting the bytes come back and the input was not modified. */
+/**
+ * Encodes then decodes with a fresh context carrying the recorded `param`, asserting the bytes come back and the
+ * input was not modified. The output is decoded even when `encode()` set `skipped`: that flag only lets a caller
+ * (the engine) keep the input in place of the output; the output itself must still decode on its own.
+ */
 async function roundTrip(
   codec: Codec,
   input: Uint8Array,
@@ -111,17 +114,62 @@ async function roundTrip(
 ): Promise<{ encoded: Uint8Array; skipped: boolean }> {
   const before = new Uint8Array(input)
   const { out, ctx } = await encode(codec, input, key)
-  let result = out
-  if (!ctx.skipped) {
-    const decoded = await codec.decode(out, codecContext(key, ctx.param))
-    if (!(decoded instanceof Uint8Array)) throw new Error('decode() did not return a Uint8Array')
-    result = decoded
-  }
+  const result = await codec.decode(out, codecContext(key, ctx.param))
+  if (!(result instanceof Uint8Array)) throw new Error('decode() did not return a Uint8Array')
   if (!sameBytes(input, before)) throw new Error('encode() or decode() modified its input bytes')
   if (!sameBytes(result, before)) {
-    throw new Error(`round trip of ${before.length} bytes came back as ${result.length} different bytes`)
+    const skip = ctx.skipped ? ' (encode() set skipped: its output must still decode on its own)' : ''
+    throw new Error(
+      `round trip of ${before.length} bytes came back as ${result.length} different bytes${skip}`,
+    )
   }
   return { encoded: out, skipped: ctx.skipped }
+}
+
+/**
+ * Payloads on both sides of the size thresholds compression codecs use (`minBytes` of 0, 16, 1 KiB, 2 KiB …),
+ * the empty one first, plus random bytes that do not shrink: every one must round-trip, compressed or stored.
+ */
+function thresholdPayloads(): Uint8Array[] {
+  const sizes = [0, 1, 2, 3, 4, 5, 15, 16, 17, 100, 255, 256, 1023, 1024, 1025, 2047, 2048, 4096, 65_536]
+  return [
+    ...sizes.map((n) => compressible(n)),
+    pseudoRandomBytes(3, 21),
+    pseudoRandomBytes(1500, 22),
+    pseudoRandomBytes(8192, 23),
+  ]
+}
+
+/** What a codec threw, or `undefined` when it did not. */
+async function thrownBy(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn()
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+}
+
+/** Calls `fn` as a codec's caller would, turning what it throws into a failure that names the call. */
+async function call(what: string, fn: () => Uint8Array | Promise<Uint8Array>): Promise<Uint8Array> {
+  let out: Uint8Array
+  try {
+    out = await fn()
+  } catch (err) {
+    throw new Error(`${what} threw ${describeError(err)}`, { cause: err })
+  }
+  if (!(out instanceof Uint8Array)) throw new Error(`${what} returned a non-Uint8Array`)
+  return out
+}
+
+function expectSame(back: Uint8Array, input: Uint8Array, how: string): void {
+  if (!sameBytes(back, input)) {
+    throw new Error(`${how}: ${input.length} bytes came back as ${back.length} different bytes`)
+  }
 }
 
 type Outcome = 'threw' | 'same' | 'different'
@@ -279,10 +327,87 @@ export const codecChecks: readonly CodecCheck[] = [
   }),
   check(
     'round trip',
-    'encode() sets skipped only when it returns its input unchanged, and decode() is then not needed',
+    'encode() output decodes on its own whether or not encode() sets skipped (which only lets a caller keep the input)',
     async (ctx) => {
       // Exercised by every round trip; here across sizes around typical thresholds.
       for (const n of [1, 16, 100, 512, 1023, 1024, 1025, 4096]) await roundTrip(ctx.codec, compressible(n))
+    },
+  ),
+  check(
+    'round trip',
+    'encode() then decode() round-trip below and above size thresholds with a fresh context for each call',
+    async (ctx) => {
+      // DESIGN.md §2 promises a codec only ctx.key: a caller may encode with one context object and decode,
+      // later or elsewhere, with another that holds nothing else. So the bytes alone must say how to decode,
+      // whether the codec compressed them or stored them as they were.
+      const key = 'ns:fresh'
+      for (const input of thresholdPayloads()) {
+        const n = `${input.length} bytes`
+        const bare = await call(`encode() of ${n} with { key }`, () =>
+          ctx.codec.encode(input, { key } as CodecContext),
+        )
+        const back = await call(`decode() of ${n} with a fresh { key }`, () =>
+          ctx.codec.decode(bare, { key } as CodecContext),
+        )
+        expectSame(back, input, `encode() then decode() with fresh { key } contexts`)
+        // The engine's context shape, without the param the engine would have recorded.
+        const shaped = await call(`encode() of ${n} with codecContext()`, () =>
+          ctx.codec.encode(input, codecContext(key)),
+        )
+        const again = await call(`decode() of ${n} with a fresh codecContext()`, () =>
+          ctx.codec.decode(shaped, codecContext(key)),
+        )
+        expectSame(again, input, `encode() then decode() with fresh codecContext() contexts`)
+      }
+    },
+  ),
+  check(
+    'round trip',
+    'encode() then decode() without a context round-trip, or refuse for key-binding codecs',
+    async (ctx) => {
+      // A missing context is treated as an empty one: a codec that does not need the key must not trip
+      // over it (no TypeError); one that binds the key must refuse rather than produce unbound output.
+      const encodeBare = ctx.codec.encode as (b: Uint8Array) => Uint8Array | Promise<Uint8Array>
+      const decodeBare = ctx.codec.decode as (b: Uint8Array) => Uint8Array | Promise<Uint8Array>
+      const key = 'ns:no-context'
+      for (const input of thresholdPayloads()) {
+        const n = `${input.length} bytes`
+        const keyed = await call(`encode() of ${n} with { key }`, () =>
+          ctx.codec.encode(input, { key } as CodecContext),
+        )
+        if (ctx.options.bindsKey ?? false) {
+          const noKey = await thrownBy(() => decodeBare.call(ctx.codec, keyed))
+          if (!isCacheError(noKey, 'E_DECODE')) {
+            throw new Error(
+              `decode() of ${n} without a context must throw CacheError E_DECODE (no key to check), got ${noKey === undefined ? 'bytes' : describeError(noKey)}`,
+            )
+          }
+          const unbound = await thrownBy(() => encodeBare.call(ctx.codec, input))
+          if (unbound === undefined)
+            throw new Error(`encode() of ${n} without a context returned output not bound to any key`)
+          continue
+        }
+        const out = await call(`encode() of ${n} without a context`, () => encodeBare.call(ctx.codec, input))
+        expectSame(
+          await call(`decode() of ${n} without a context`, () => decodeBare.call(ctx.codec, out)),
+          input,
+          'encode() then decode() without a context',
+        )
+        expectSame(
+          await call(`decode() of ${n} with { key } after encode() without a context`, () =>
+            ctx.codec.decode(out, { key } as CodecContext),
+          ),
+          input,
+          'encode() without a context then decode() with { key }',
+        )
+        expectSame(
+          await call(`decode() of ${n} without a context after encode() with { key }`, () =>
+            decodeBare.call(ctx.codec, keyed),
+          ),
+          input,
+          'encode() with { key } then decode() without a context',
+        )
+      }
     },
   ),
 
@@ -397,7 +522,7 @@ export const codecChecks: readonly CodecCheck[] = [
     const encoded = ctx.codec.encode(mixed(2048), c)
     const out = await encoded
     expect(out).toBeInstanceOf(Uint8Array)
-    if (!c.skipped) expect(await ctx.codec.decode(out, codecContext(KEY, c.param))).toBeInstanceOf(Uint8Array)
+    expect(await ctx.codec.decode(out, codecContext(KEY, c.param))).toBeInstanceOf(Uint8Array)
   }),
 ]
 

@@ -5,7 +5,9 @@ import { registerChecks } from './suite-kit.js'
 
 /**
  * Registers the codec compliance suite: round trips (empty, 1 byte, 1 MiB random and compressible, views at a
- * non-zero offset, many in flight), the `ctx.param` / `ctx.skipped` protocol, and damaged input (garbage,
+ * non-zero offset, many in flight), the `ctx.param` / `ctx.skipped` protocol, round trips on both sides of size
+ * thresholds with a fresh context for each call and with none (the output must decode from its bytes alone;
+ * a key-binding codec must refuse without a key), and damaged input (garbage,
  * truncated, bit-flipped, another key, and a seeded fuzz of `fuzzInputs` random and mutated inputs) that
  * must throw `CacheError` `E_DECODE` and nothing else. Sync and async codecs alike. Every test gets a fresh
  * codec from `factory`.
