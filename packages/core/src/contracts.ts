@@ -71,6 +71,11 @@ export interface Tier {
    * @default Infinity
    */
   readonly maxEntryBytes?: number
+  /**
+   * A lock on this tier's backend, for `getOrSet(…, { lock: 'distributed' })` when `createCache` has no `lock`
+   * of its own (`redisTier` offers one on its connection). Optional.
+   */
+  createLock?(): Lock
   get(key: string): Promise<StoredEntry | undefined>
   /** Entries in the order of `keys`; `undefined` where absent. */
   getMany(keys: string[]): Promise<(StoredEntry | undefined)[]>

@@ -63,7 +63,10 @@ export interface CacheOptions {
   namespaces?: Record<string, NamespaceOptions>
   /** Invalidation bus between instances (e.g. `redisBus()`). @default none */
   bus?: Bus
-  /** Distributed lock for `getOrSet(…, { lock: 'distributed' })` (e.g. `redisLock()`). @default none */
+  /**
+   * Distributed lock for `getOrSet(…, { lock: 'distributed' })` (e.g. `redisLock()`).
+   * @default the first tier's that offers one (`createLock()`: `redisTier` does, on its own connection), else none
+   */
   lock?: Lock
   /** Per-operation timeout for remote tiers. @default '1s' */
   tierTimeout?: Duration

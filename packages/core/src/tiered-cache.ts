@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { coarseNow } from './clock.js'
-import type { BusMessage, Codec, LocalTier, Serializer, Tier } from './contracts.js'
+import type { BusMessage, Codec, LocalTier, Lock, Serializer, Tier } from './contracts.js'
 import { parseDuration } from './duration.js'
 import { EngineContext } from './engine-context.js'
 import { CacheError } from './errors.js'
@@ -114,6 +114,8 @@ export class TieredCache {
   readonly #codecs: Codec[]
   readonly #default: NamespaceCache
   #subscribed: Promise<void> | undefined
+  /** The lock borrowed from a tier (`Tier.createLock`) when the options gave none; closed with the cache. */
+  readonly #tierLock: Lock | undefined
 
   constructor(options: CacheOptions) {
     if (options === null || typeof options !== 'object')
@@ -158,11 +160,17 @@ export class TieredCache {
       'createCache: breaker.resetAfter',
       'E_INVALID_OPTION',
     )
+    // Without a lock of its own, the cache borrows one from the first tier that can coordinate processes.
+    const lockTier =
+      options.lock === undefined && Array.isArray(options.tiers)
+        ? options.tiers.find((t) => typeof t?.createLock === 'function')
+        : undefined
+    this.#tierLock = lockTier?.createLock?.()
     this.#ctx = new EngineContext(
       this.id,
       now,
       options.bus,
-      options.lock,
+      options.lock ?? this.#tierLock,
       options.onTierError ?? 'report',
       options.backgroundRemoteWrites === true,
     )
@@ -519,6 +527,7 @@ export class TieredCache {
     for (const core of this.#cores.values()) for (const t of core.ownLocal) jobs.push(t.close())
     if (this.#options.bus !== undefined) jobs.push(this.#options.bus.close())
     if (this.#options.lock?.close !== undefined) jobs.push(this.#options.lock.close())
+    if (this.#tierLock?.close !== undefined) jobs.push(this.#tierLock.close())
     const results = await Promise.allSettled(jobs)
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
     if (failed !== undefined)

@@ -20,6 +20,7 @@ import {
   type RedisConnectionOptions,
 } from './connection.js'
 import { optionError, tierError, withDeadline } from './errors.js'
+import { RedisLock } from './redis-lock.js'
 import { groupBySlot } from './key-slot.js'
 import { runScript, TAG_ADD } from './scripts.js'
 
@@ -592,6 +593,18 @@ export class RedisTier implements Tier {
       if (err instanceof CacheError) detail.code = err.code
       return { ok: false, latencyMs: performance.now() - started, detail }
     }
+  }
+
+  /**
+   * A distributed lock on this tier's own connection (keys `${prefix}lock:…`): `createCache` uses it for
+   * `getOrSet(…, { lock: 'distributed' })` when it is given no `lock`. The lock does not own the connection.
+   */
+  createLock(): RedisLock {
+    return new RedisLock({
+      client: this.client,
+      prefix: `${this.prefix}lock:`,
+      commandTimeout: this.#timeout,
+    })
   }
 
   async close(): Promise<void> {
