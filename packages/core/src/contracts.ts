@@ -76,6 +76,11 @@ export interface Tier {
    * of its own (`redisTier` offers one on its connection). Optional.
    */
   createLock?(): Lock
+  /**
+   * An invalidation bus on this tier's backend, used when `createCache` has no `bus` option and the stack has a
+   * local tier to keep coherent across instances (`redisTier` offers pub/sub on its server). Optional.
+   */
+  createBus?(): Bus
   get(key: string): Promise<StoredEntry | undefined>
   /** Entries in the order of `keys`; `undefined` where absent. */
   getMany(keys: string[]): Promise<(StoredEntry | undefined)[]>

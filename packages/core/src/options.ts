@@ -61,8 +61,12 @@ export interface CacheOptions {
   defaults?: NamespaceOptions
   /** Named namespaces with their own policy. Other names can still be used and get `defaults`. */
   namespaces?: Record<string, NamespaceOptions>
-  /** Invalidation bus between instances (e.g. `redisBus()`). @default none */
-  bus?: Bus
+  /**
+   * Invalidation bus between instances (e.g. `redisBus()`); `false` for none.
+   * @default when the stack has a local tier: the first tier's that offers one (`createBus()`: `redisTier` does,
+   * pub/sub on its server), else none
+   */
+  bus?: Bus | false
   /**
    * Distributed lock for `getOrSet(…, { lock: 'distributed' })` (e.g. `redisLock()`).
    * @default the first tier's that offers one (`createLock()`: `redisTier` does, on its own connection), else none

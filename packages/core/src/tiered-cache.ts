@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { coarseNow } from './clock.js'
-import type { BusMessage, Codec, LocalTier, Lock, Serializer, Tier } from './contracts.js'
+import type { Bus, BusMessage, Codec, LocalTier, Lock, Serializer, Tier } from './contracts.js'
 import { parseDuration } from './duration.js'
 import { EngineContext } from './engine-context.js'
 import { CacheError } from './errors.js'
@@ -116,6 +116,8 @@ export class TieredCache {
   #subscribed: Promise<void> | undefined
   /** The lock borrowed from a tier (`Tier.createLock`) when the options gave none; closed with the cache. */
   readonly #tierLock: Lock | undefined
+  /** The bus borrowed from a tier (`Tier.createBus`) when the options gave none; closed with the cache. */
+  #tierBus: Bus | undefined
 
   constructor(options: CacheOptions) {
     if (options === null || typeof options !== 'object')
@@ -166,10 +168,16 @@ export class TieredCache {
         ? options.tiers.find((t) => typeof t?.createLock === 'function')
         : undefined
     this.#tierLock = lockTier?.createLock?.()
+    // Likewise the bus, when there is a local tier to keep coherent (`bus: false` opts out).
+    const tiersGiven = Array.isArray(options.tiers) ? options.tiers : []
+    if (options.bus === undefined && tiersGiven.some((t) => t?.kind === 'local')) {
+      this.#tierBus = tiersGiven.find((t) => typeof t?.createBus === 'function')?.createBus?.()
+    }
+    const bus = options.bus === false ? undefined : (options.bus ?? this.#tierBus)
     this.#ctx = new EngineContext(
       this.id,
       now,
-      options.bus,
+      bus,
       options.lock ?? this.#tierLock,
       options.onTierError ?? 'report',
       options.backgroundRemoteWrites === true,
@@ -209,8 +217,8 @@ export class TieredCache {
       this.namespace(name)
     }
     this.#default = this.namespace(DEFAULT_NAMESPACE)
-    if (options.bus !== undefined) {
-      this.#subscribed = options.bus.subscribe((m) => this.#onBusMessage(m))
+    if (bus !== undefined) {
+      this.#subscribed = bus.subscribe((m) => this.#onBusMessage(m))
       this.#subscribed.catch(() => {})
     }
   }
@@ -525,7 +533,8 @@ export class TieredCache {
     this.#ctx.closed = true
     const jobs: Promise<unknown>[] = this.#handles.map((h) => h.tier.close())
     for (const core of this.#cores.values()) for (const t of core.ownLocal) jobs.push(t.close())
-    if (this.#options.bus !== undefined) jobs.push(this.#options.bus.close())
+    if (this.#options.bus) jobs.push(this.#options.bus.close())
+    if (this.#tierBus !== undefined) jobs.push(this.#tierBus.close())
     if (this.#options.lock?.close !== undefined) jobs.push(this.#options.lock.close())
     if (this.#tierLock?.close !== undefined) jobs.push(this.#tierLock.close())
     const results = await Promise.allSettled(jobs)

@@ -20,6 +20,7 @@ import {
   type RedisConnectionOptions,
 } from './connection.js'
 import { optionError, tierError, withDeadline } from './errors.js'
+import { RedisBus } from './redis-bus.js'
 import { RedisLock } from './redis-lock.js'
 import { groupBySlot } from './key-slot.js'
 import { runScript, TAG_ADD } from './scripts.js'
@@ -605,6 +606,15 @@ export class RedisTier implements Tier {
       prefix: `${this.prefix}lock:`,
       commandTimeout: this.#timeout,
     })
+  }
+
+  /**
+   * An invalidation bus on this tier's server (channel `${prefix}bus`, published on the tier's connection, one
+   * subscriber connection of its own): `createCache` uses it when it is given no `bus` and the stack has a
+   * local tier. The bus does not own the tier's connection.
+   */
+  createBus(): RedisBus {
+    return new RedisBus({ client: this.client, prefix: this.prefix, commandTimeout: this.#timeout })
   }
 
   async close(): Promise<void> {
