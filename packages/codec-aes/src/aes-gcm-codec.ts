@@ -86,6 +86,13 @@ export class AesGcmCodec implements Codec {
   }
 
   encode(bytes: Uint8Array, ctx: CodecContext): Uint8Array {
+    if (typeof ctx?.key !== 'string') {
+      // The key is bound as associated data: without it there is nothing to bind, and decode could not check.
+      throw new CacheError(
+        'E_INVALID_OPTION',
+        'codec-aes: encode needs ctx.key (the cache key bound as associated data)',
+      )
+    }
     const n = bytes.length
     const out = Buffer.allocUnsafe(NONCE_BYTES + n + TAG_BYTES)
     const nonce = out.subarray(0, NONCE_BYTES)

@@ -31,4 +31,18 @@ describe('aesGcm() with a bare { key } context (DESIGN.md §2 callers)', () => {
       expect(isCacheError(err, 'E_DECODE')).toBe(true)
     }
   })
+
+  it('encode() without a context (or without ctx.key) throws a CacheError naming ctx.key, not a TypeError', () => {
+    const codec = aesGcm({ keys: { k1: randomBytes(32) }, current: 'k1' })
+    for (const ctx of [undefined, {}]) {
+      let err: unknown
+      try {
+        codec.encode(new Uint8Array([1, 2, 3]), ctx as never)
+      } catch (e) {
+        err = e
+      }
+      expect(isCacheError(err, 'E_INVALID_OPTION')).toBe(true)
+      expect((err as Error).message).toMatch(/ctx\.key/)
+    }
+  })
 })

@@ -262,9 +262,9 @@ export interface CodecContext {
    */
   param: string
   /**
-   * Set to `true` in `encode` when the codec left the bytes unchanged (below `minBytes`, did not shrink): it is
-   * then not recorded and the engine does not call `decode`. A caller outside the engine that reuses the same
-   * context object gets the bytes back unchanged from `decode` (checked by `codecComplianceSuite`).
+   * Set to `true` in `encode` when the codec did not transform the payload (below `minBytes`, did not shrink):
+   * the engine then keeps the input, records no codec and does not call `decode`. The output still decodes on
+   * its own, with a fresh context or none (checked by `codecComplianceSuite`).
    */
   skipped: boolean
 }
