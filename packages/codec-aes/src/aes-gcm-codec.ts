@@ -17,7 +17,10 @@ export interface AesGcmOptions {
    * Key ids: 1–64 characters among `A-Z a-z 0-9 . _ -`.
    */
   keys: Readonly<Record<string, AesKey>>
-  /** Id of the key new entries are encrypted with. May be omitted when `keys` holds exactly one key. */
+  /**
+   * Id of the key new entries are encrypted with; must be one of `keys`.
+   * @default the last key listed in `keys` (list the newest last: rotating is appending a key)
+   */
   current?: string
 }
 
@@ -66,13 +69,8 @@ export class AesGcmCodec implements Codec {
       key.fill(0)
     }
     if (this.#keys.size === 0) throw new CacheError('E_INVALID_OPTION', 'codec-aes: option keys is empty')
-    const currentId = current ?? (this.#keys.size === 1 ? [...this.#keys.keys()][0]! : undefined)
-    if (currentId === undefined) {
-      throw new CacheError(
-        'E_INVALID_OPTION',
-        `codec-aes: option current is required with several keys (${[...this.#keys.keys()].join(', ')})`,
-      )
-    }
+    // As with TIERSTACK_AES_KEYS: the last key listed is the newest, so rotating is appending a key.
+    const currentId = current ?? [...this.#keys.keys()].at(-1)!
     const currentKey = this.#keys.get(currentId)
     if (!currentKey) {
       throw new CacheError(

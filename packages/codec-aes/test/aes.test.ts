@@ -162,13 +162,23 @@ describe('aesGcm()', () => {
     }
   })
 
+  it('aesGcm() with several keys and no current encrypts with the last key listed and reads with all', () => {
+    const first = aesGcm({ keys: { k1: K1 } })
+    const rotated = aesGcm({ keys: { k1: K1, k2: K2 } })
+    expect(rotated.current).toBe('k2')
+    const ctx = { key: 'ns:a' } as never
+    const old = first.encode(new Uint8Array([1, 2, 3]), ctx)
+    expect([...rotated.decode(old, { key: 'ns:a' } as never)]).toEqual([1, 2, 3])
+    const fresh = rotated.encode(new Uint8Array([4, 5]), { key: 'ns:a' } as never)
+    expect(() => first.decode(fresh, { key: 'ns:a' } as never)).toThrow()
+  })
+
   it('aesGcm() validates keys, key ids and current with E_INVALID_OPTION', () => {
     const cases: [unknown, string][] = [
       [undefined, 'options'],
       [{}, 'keys'],
       [{ keys: {} }, 'keys is empty'],
       [{ keys: K1 }, 'keys'],
-      [{ keys: { k1: K1, k2: K2 } }, 'current is required'],
       [{ keys: { k1: K1 }, current: 'k9' }, "'k9'"],
       [{ keys: { 'bad id': K1 } }, "'bad id'"],
       [{ keys: { 'a:b': K1 } }, "'a:b'"],
