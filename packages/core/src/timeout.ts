@@ -66,7 +66,7 @@ export class DeadlineQueue {
   /** Drops settled calls from the head so the queue stays as short as the calls in flight. */
   #drop(): void {
     let head = this.#head
-    while (head !== undefined && head.done) head = head.next
+    while (head?.done) head = head.next
     this.#head = head
     if (head === undefined) {
       this.#tail = undefined
