@@ -183,7 +183,7 @@ export interface TierStats {
   misses: number
   sets: number
   deletes: number
-  /** Calls to this tier that failed, timeouts included (as in the namespace counters; a call skipped by an open breaker is not a call). */
+  /** Calls to this tier that failed (timeouts included), entries of it that could not be decoded, and writes to it skipped by an open breaker — as in the namespace counters. */
   errors: number
   /** Of `errors`, calls that timed out (the engine's `tierTimeout`, or the tier's own `E_TIER_TIMEOUT`). */
   timeouts: number

@@ -186,6 +186,8 @@ function buried(ns: NamespaceCore, index: number, fullKey: string, entry: Stored
 /** An entry a reader cannot decode is deleted from that tier so it stops costing a decode on every read. */
 function undecodable(_ns: NamespaceCore, t: TierHandle, fullKey: string, err: unknown): void {
   if (!isCacheError(err, 'E_DECODE')) return
+  // Counted against the tier that held the bytes too (the namespace counts it through tierError).
+  t.errors++
   t.run('delete', () => t.tier.delete([fullKey])).catch(() => {})
 }
 

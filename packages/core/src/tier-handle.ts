@@ -23,7 +23,7 @@ export class TierHandle {
   misses = 0
   sets = 0
   deletes = 0
-  /** Failed calls, timeouts included. */
+  /** Failed calls (timeouts included), undecodable entries and writes skipped by an open breaker. */
   errors = 0
   /** Of `errors`, the timed-out calls. */
   timeouts = 0

@@ -38,6 +38,7 @@ function remoteJob(
 ): Promise<void> {
   if (!t.available) {
     // Skipping a write to a tier whose breaker is open is an error worth counting: that tier now lags.
+    t.errors++
     return Promise.resolve().then(() =>
       ns.ctx.tierError(new Error('circuit breaker open'), ns.counters, ns.name, t, op),
     )

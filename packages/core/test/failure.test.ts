@@ -30,6 +30,19 @@ function stack(
 }
 
 describe('remote tier failures', () => {
+  it('a write skipped because the breaker is open counts as an error of that tier and of the namespace', async () => {
+    const { cache, remote } = stack({ threshold: 1, resetAfter: 60_000 })
+    remote.fail(new Error('down'))
+    await cache.set('a', 1)
+    expect(cache.stats().tiers.remote!.breaker).toBe('open')
+    const before = cache.stats()
+    await cache.set('b', 2)
+    const after = cache.stats()
+    expect(after.tiers.remote!.errors).toBe(before.tiers.remote!.errors + 1)
+    expect(after.namespaces.default!.errors).toBe(before.namespaces.default!.errors + 1)
+    expect(await cache.get('b')).toBe(2) // served from memory meanwhile
+  })
+
   it('get() on a hanging remote tier costs one timeout, then the breaker skips it, then it is used again after it recovers', async () => {
     const { cache, remote, advance } = stack({ tierTimeout: 50, resetAfter: 1000 })
     remote.hang()

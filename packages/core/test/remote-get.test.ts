@@ -59,6 +59,7 @@ describe('get() on a [memory, remote] stack (the one-step L2 path)', () => {
     const cache = createCache({ tiers: [memoryTier(), remote] })
     expect(await cache.get('bad')).toBeUndefined()
     expect(cache.stats().namespaces.default!.errors).toBe(1)
+    expect(cache.stats().tiers.remote!.errors).toBe(1)
     await new Promise((r) => setTimeout(r, 10))
     expect(await remote.get('default:bad')).toBeUndefined()
     await cache.close()
