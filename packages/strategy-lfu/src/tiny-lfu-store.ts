@@ -55,6 +55,8 @@ const WARM_TIE_MASK = 31
 const NEVER = 0x3fffffff
 /** Cap on entries moved between regions in one adjustment (keeps one operation's worst case bounded). */
 const TRANSFER_LIMIT = 1000
+/** Most slots of the recent-insert hash cache (32 KiB); a smaller store gets one slot per entry. */
+const RECENT_MAX = 4096
 /** Sketch size allocated up front; it grows with the entry count from there up to `maxEntries`. */
 const INITIAL_SKETCH = 4096
 
@@ -120,6 +122,13 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   /** Last victim hashed by `#admit` (a victim often meets several candidates in a row) and its hash. */
   #victimKey: string | undefined
   #victimHash = 0
+  /**
+   * Hashes of recently inserted keys by slot (direct-mapped, `slot & mask`): the next admission candidate is
+   * usually a key inserted one window ago, so its hash is still here and the key need not be hashed again.
+   */
+  readonly #recentSlot: Int32Array
+  readonly #recentHash: Int32Array
+  readonly #recentMask: number
   /** Hash of the last candidate `#admit` judged. */
   #candidateHash = 0
   /** Warm ties met so far: every 32nd goes to the candidate. */
@@ -147,6 +156,12 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
     this.#next = new Int32Array(capacity)
     this.#prev = new Int32Array(capacity)
     this.#queue = new Uint8Array(capacity)
+    let recent = 16
+    while (recent < RECENT_MAX && recent < this.maxEntries) recent *= 2
+    this.#recentMask = recent - 1
+    // -1: no slot cached yet (slot indices are ≥ 0).
+    this.#recentSlot = new Int32Array(recent).fill(-1)
+    this.#recentHash = new Int32Array(recent)
     this.#seed = tuning.seed
     this.#random = tuning.seed === 0 ? 0x9e3779b9 | 0 : tuning.seed
     this.#adaptive = tuning.adaptive
@@ -175,6 +190,9 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
 
   protected linkNew(slot: number): void {
     const hash = hashString(this.keyAt[slot]!, this.#seed)
+    const recent = slot & this.#recentMask
+    this.#recentSlot[recent] = slot
+    this.#recentHash[recent] = hash
     const sketch = this.#sketch
     if (this.count > sketch.capacity && sketch.capacity < this.maxEntries) {
       // Byte budgets and large entry budgets: the sketch grows with the entry count (each growth resets it,
@@ -249,6 +267,7 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
   }
 
   protected clearPolicy(): void {
+    this.#recentSlot.fill(-1)
     this.#head.fill(NIL)
     this.#tail.fill(NIL)
     this.#queue.fill(0)
@@ -363,7 +382,11 @@ export class TinyLfuStore<TValue> extends SlotStore<TValue> {
       this.#victimHash = hashString(victimKey, this.#seed)
     }
     const victimHash = this.#victimHash
-    const candidateHash = hashString(this.keyAt[candidate]!, this.#seed)
+    const recent = candidate & this.#recentMask
+    const candidateHash =
+      this.#recentSlot[recent] === candidate
+        ? this.#recentHash[recent]!
+        : hashString(this.keyAt[candidate]!, this.#seed)
     this.#candidateHash = candidateHash
     this.#flushPending(victim, victimHash)
     this.#flushPending(candidate, candidateHash)
