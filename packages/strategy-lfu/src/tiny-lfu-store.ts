@@ -43,12 +43,13 @@ const ADMIT_HASHDOS_THRESHOLD = 6
 /** Random bits of the hash-flooding guard: admit when `random & mask` is 0 (1 in 128). */
 const HASHDOS_MASK = 127
 /**
- * A warm candidate that ties with the victim is admitted 1 time in 32 (mask). Counters saturate at 15 and halve
- * to 7, so a stale hot set and a new one often look equally frequent; strict TinyLFU then keeps the stale one
- * until the next halving. Letting the newer key win a tie now and then lets a new working set in, while the
- * low rate keeps a loop's resident part stable. Measured over hash seeds 1–30 on the reference traces:
- * lirs-multi2 at 1800 goes from 7 of 30 seeds below target (smallest margin −0.34) to none (smallest +0.23);
- * lirs-loop at 1000 keeps 95.6% (96.7% without it; admitting every warm tie drops it to 82.7%).
+ * Every 32nd tie between a warm candidate and its victim goes to the candidate (`#warmTies & mask`). Counters
+ * saturate at 15 and halve to 7, so a stale hot set and a new one often look equally frequent; strict TinyLFU
+ * then keeps the stale one until the next halving. Letting the newer key win a tie now and then lets a new
+ * working set in, while the low rate keeps a loop's resident part stable. Measured over hash seeds 1–30 on the
+ * reference traces: lirs-multi2 at 1800 went from 7 of 30 seeds below target (smallest margin −0.34) to none
+ * (smallest +0.20 with the ghost climber); admitting every warm tie instead costs lirs-loop at 1000 about 14
+ * points.
  */
 const WARM_TIE_MASK = 31
 /** "No sample running": the largest small integer, so the per-request comparison stays on integers. */
