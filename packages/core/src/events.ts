@@ -129,3 +129,30 @@ export interface BusEvent {
   type: string
   source: string
 }
+
+/** The optional fields of an operation event. */
+export type OperationFields = Pick<
+  OperationEvent,
+  'key' | 'keys' | 'tags' | 'outcome' | 'outcomes' | 'count' | 'tier'
+>
+
+/**
+ * Publishes one `tierstack:operation` event that started at `started` (a `performance.now()` reading). Callers
+ * check `channels.operation.hasSubscribers` first, so nothing is built when nobody listens. Only the fields
+ * given (not `undefined`) are set.
+ */
+export function publishOperation(
+  cacheId: string,
+  namespace: string,
+  op: OperationEvent['op'],
+  started: number,
+  fields?: Partial<OperationFields>,
+): void {
+  const event: OperationEvent = { cacheId, namespace, op, durationMs: performance.now() - started }
+  if (fields !== undefined) {
+    for (const name of Object.keys(fields) as (keyof OperationFields)[]) {
+      if (fields[name] !== undefined) (event as unknown as Record<string, unknown>)[name] = fields[name]
+    }
+  }
+  channels.operation.publish(event)
+}

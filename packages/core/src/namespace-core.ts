@@ -1,6 +1,6 @@
 import type { LocalScope, LocalTier, StoredEntry, Tier } from './contracts.js'
 import type { EngineContext } from './engine-context.js'
-import { channels, type OperationEvent } from './events.js'
+import { type OperationEvent, type OperationFields, publishOperation } from './events.js'
 import { openScope } from './prefixed-scope.js'
 import { SingleFlight } from './single-flight.js'
 import type { NamespaceCounters } from './stats.js'
@@ -102,16 +102,16 @@ export class NamespaceCore {
     outcome?: OperationEvent['outcome'],
     tierIndex?: number,
   ): void {
-    const event: OperationEvent = {
-      cacheId: this.ctx.id,
-      namespace: this.name,
-      op,
-      durationMs: performance.now() - started,
-    }
-    if (key !== undefined) event.key = key
-    if (outcome !== undefined) event.outcome = outcome
-    if (tierIndex !== undefined) event.tier = this.tiers[tierIndex]?.name
-    channels.operation.publish(event)
+    this.publish(op, started, {
+      key,
+      outcome,
+      tier: tierIndex === undefined ? undefined : this.tiers[tierIndex]?.name,
+    })
+  }
+
+  /** Publishes an operation event of this namespace with any fields (batches: keys, outcomes, count; tags). */
+  publish(op: OperationEvent['op'], started: number, fields: Partial<OperationFields>): void {
+    publishOperation(this.ctx.id, this.name, op, started, fields)
   }
 
   /**

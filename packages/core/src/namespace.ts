@@ -1,6 +1,6 @@
 import { type Duration, parseDuration } from './duration.js'
 import { CacheError } from './errors.js'
-import { channels, type OperationEvent } from './events.js'
+import { channels } from './events.js'
 import { type CallPolicy, countHit, loadThrough, maybeRefreshEarly } from './get-or-set.js'
 import type { NamespaceCore } from './namespace-core.js'
 import type { GetOrSetOptions, Loader, NamespaceStats, SetOptions, WrapOptions } from './options.js'
@@ -99,7 +99,7 @@ export class NamespaceCache {
     const ns = this.#ns
     const started = opStart()
     if (keys.length === 0) {
-      if (observed(started)) publishOp(ns, 'getMany', started, { keys: [], outcomes: [], count: 0 })
+      if (observed(started)) ns.publish('getMany', started, { keys: [], outcomes: [], count: 0 })
       return []
     }
     const found = await lookupMany(ns, keys)
@@ -120,7 +120,7 @@ export class NamespaceCache {
         count++
         return f.stale ? 'stale' : 'hit'
       })
-      publishOp(ns, 'getMany', started, { keys: [...keys], outcomes, count })
+      ns.publish('getMany', started, { keys: [...keys], outcomes, count })
     }
     return values
   }
@@ -173,7 +173,7 @@ export class NamespaceCache {
     })
     if (writes.length > 0) await writeEntries(this.#ns, writes)
     if (observed(started)) {
-      publishOp(this.#ns, 'setMany', started, { keys: writes.map((w) => w.key), count: writes.length })
+      this.#ns.publish('setMany', started, { keys: writes.map((w) => w.key), count: writes.length })
     }
   }
 
@@ -208,7 +208,7 @@ export class NamespaceCache {
     keys.forEach(assertKey)
     const started = opStart()
     const count = keys.length === 0 ? 0 : await deleteEntries(this.#ns, keys)
-    if (observed(started)) publishOp(this.#ns, 'deleteMany', started, { keys: [...keys], count })
+    if (observed(started)) this.#ns.publish('deleteMany', started, { keys: [...keys], count })
     return count
   }
 
@@ -226,7 +226,7 @@ export class NamespaceCache {
     const list = checkTags(typeof tags === 'string' ? [tags] : tags)
     const started = opStart()
     const count = list.length === 0 ? 0 : await deleteTagged(this.#ns, list)
-    if (observed(started)) publishOp(this.#ns, 'deleteByTag', started, { tags: [...list], count })
+    if (observed(started)) this.#ns.publish('deleteByTag', started, { tags: [...list], count })
     return count
   }
 
@@ -359,26 +359,6 @@ function opStart(): number {
 /** Whether to publish for a call that started at `started`: a subscriber that arrived mid-call gets the next one. */
 function observed(started: number): boolean {
   return started !== 0 && channels.operation.hasSubscribers
-}
-
-/**
- * Publishes a batch or tag operation event: the fields `NamespaceCore.emit` has no parameters for. Callers check
- * `observed()` first, so the event and its arrays are only built when someone listens.
- */
-function publishOp(
-  ns: NamespaceCore,
-  op: OperationEvent['op'],
-  started: number,
-  fields: Pick<OperationEvent, 'keys' | 'tags' | 'outcomes' | 'count'>,
-): void {
-  const event: OperationEvent = {
-    cacheId: ns.ctx.id,
-    namespace: ns.name,
-    op,
-    durationMs: performance.now() - started,
-    ...fields,
-  }
-  channels.operation.publish(event)
 }
 
 function defaultKey(name: string) {

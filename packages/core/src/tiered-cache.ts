@@ -4,7 +4,7 @@ import type { Bus, BusMessage, Codec, LocalTier, Lock, Serializer, Tier } from '
 import { parseDuration } from './duration.js'
 import { EngineContext } from './engine-context.js'
 import { CacheError } from './errors.js'
-import { channels } from './events.js'
+import { channels, publishOperation } from './events.js'
 import { jsonSerializer } from './json-serializer.js'
 import { type GetOptions, NamespaceCache, type SetManyItem } from './namespace.js'
 import { NamespaceCore } from './namespace-core.js'
@@ -424,19 +424,7 @@ export class TieredCache {
     for (const core of this.#cores.values()) for (const t of core.ownLocal) jobs.push(t.clear(''))
     this.#ctx.publish({ type: 'clear', prefix: '' })
     await Promise.all(jobs)
-    if (started !== 0) this.#emitWide('clear', started, {})
-  }
-
-  /** Publishes the operation event of a cache-wide call (`namespace: '*'`). */
-  #emitWide(op: 'clear' | 'deleteByTag', started: number, fields: { tags?: string[]; count?: number }): void {
-    if (!channels.operation.hasSubscribers) return
-    channels.operation.publish({
-      cacheId: this.id,
-      namespace: '*',
-      op,
-      durationMs: performance.now() - started,
-      ...fields,
-    })
+    if (started !== 0 && channels.operation.hasSubscribers) publishOperation(this.id, '*', 'clear', started)
   }
 
   /** Removes entries carrying any of `tags`, in every namespace, tier and (through the bus) instance. */
@@ -463,7 +451,9 @@ export class TieredCache {
       ),
     )
     this.#ctx.publish({ type: 'tags', tags: list, prefix: '' })
-    if (started !== 0) this.#emitWide('deleteByTag', started, { tags: list, count })
+    if (started !== 0 && channels.operation.hasSubscribers) {
+      publishOperation(this.id, '*', 'deleteByTag', started, { tags: list, count })
+    }
     return count
   }
 

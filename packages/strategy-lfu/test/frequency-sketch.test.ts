@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { FrequencySketch } from '@tierstack/strategy-lfu'
-
-/** Distinct, well-spread 32-bit hashes (the store feeds the sketch hashed keys). */
-function hashOf(i: number): number {
-  let h = Math.imul(i + 1, 0x9e3779b1)
-  h ^= h >>> 15
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  return h | 0
-}
+import { hashOf } from './helpers.js'
 
 describe('FrequencySketch', () => {
   it('frequency() counts increments of one hash and saturates at 15', () => {

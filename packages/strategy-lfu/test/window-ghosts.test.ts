@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { DISPLACED, REJECTED, WindowGhosts } from '../src/window-ghosts.js'
-
-/** Distinct 32-bit hashes. */
-function hashOf(i: number): number {
-  let h = Math.imul(i + 1, 0x9e3779b1)
-  h ^= h >>> 15
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  return h | 0
-}
+import { hashOf } from './helpers.js'
 
 describe('WindowGhosts', () => {
   // 1000 entries → horizon of 62 evictions (6.25%).
