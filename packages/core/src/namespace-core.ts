@@ -1,4 +1,5 @@
-import type { LocalScope, LocalTier, StoredEntry, Tier } from './contracts.js'
+import type { LocalScope, LocalTier, StoredEntry } from './contracts.js'
+import { deletesByTag } from './tag-tombstones.js'
 import type { EngineContext } from './engine-context.js'
 import { type OperationEvent, type OperationFields, publishOperation } from './events.js'
 import { openScope } from './prefixed-scope.js'
@@ -67,7 +68,7 @@ export class NamespaceCore {
             ctx.tombstones,
           ),
     )
-    this.tagBlind = tiers.map((t) => typeof (t.tier as Partial<Tier>).deleteByTag !== 'function')
+    this.tagBlind = tiers.map((t) => !deletesByTag(t.tier))
     this.anyTagBlind = this.tagBlind.includes(true)
     this.l1 = this.locals[0]
     this.localOverRemote = tiers.length === 2 && this.l1 !== undefined && tiers[1]!.kind === 'remote'

@@ -1,5 +1,5 @@
 import type { LocalScope, LocalTier, StoredEntry } from './contracts.js'
-import type { TagTombstones } from './tag-tombstones.js'
+import { deletesByTag, type TagTombstones } from './tag-tombstones.js'
 
 /**
  * The engine's scope over a local tier that does not offer `scope()` (one written against DESIGN.md §2 alone):
@@ -81,6 +81,6 @@ export function openScope(
     previous?.(key, reason)
   }
   // A tier that cannot delete by tag gets the engine's tag invalidations checked on every read instead.
-  const blind = typeof (tier as Partial<LocalTier>).deleteByTag !== 'function'
+  const blind = !deletesByTag(tier)
   return new PrefixedScope(tier, namespace, now, blind ? tombstones : undefined)
 }

@@ -1,3 +1,13 @@
+import type { Tier } from './contracts.js'
+
+/**
+ * Whether `tier` deletes by tag itself. A tier written to DESIGN.md §2 alone has no `deleteByTag`; the engine
+ * then enforces tag invalidations on its entries through `TagTombstones`.
+ */
+export function deletesByTag(tier: Tier): boolean {
+  return typeof (tier as Partial<Tier>).deleteByTag === 'function'
+}
+
 /** Tag invalidations remembered at most (oldest forgotten first). */
 const MAX_TOMBSTONES = 10_000
 

@@ -20,6 +20,7 @@ import type {
   WrapOptions,
 } from './options.js'
 import { NamespaceCounters, sumStats } from './stats.js'
+import { deletesByTag } from './tag-tombstones.js'
 import { TierHandle } from './tier-handle.js'
 import { TIMED_OUT, withTimeout } from './timeout.js'
 import { assertName, checkTags, type ResolvedPolicy, resolvePolicy } from './validate.js'
@@ -343,9 +344,7 @@ export class TieredCache {
         const prefix = typeof m.prefix === 'string' ? m.prefix : ''
         // Tiers of this instance that cannot delete by tag hide the invalidated entries on read instead.
         if (this.#anyTagBlind()) this.#ctx.tombstones.record(prefix, m.tags, this.#ctx.now())
-        for (const t of locals)
-          if (typeof (t as Partial<LocalTier>).deleteByTag === 'function')
-            t.deleteByTag(m.tags, prefix).catch(() => {})
+        for (const t of locals) if (deletesByTag(t)) t.deleteByTag(m.tags, prefix).catch(() => {})
         return
       }
       case 'reset':
@@ -358,7 +357,7 @@ export class TieredCache {
   /** Some tier of this cache has no `deleteByTag` (see `TagTombstones`). */
   #anyTagBlind(): boolean {
     for (const core of this.#cores.values()) if (core.anyTagBlind) return true
-    return this.#handles.some((h) => typeof (h.tier as Partial<Tier>).deleteByTag !== 'function')
+    return this.#handles.some((h) => !deletesByTag(h.tier))
   }
 
   #localTiers(): LocalTier[] {
@@ -438,7 +437,7 @@ export class TieredCache {
     for (const core of this.#cores.values())
       for (const t of core.ownLocal) all.push({ run: core.tiers.find((h) => h.tier === t)!, tier: t })
     // Tiers without deleteByTag (DESIGN.md §2 alone) are covered by a tombstone: their entries drop when read.
-    const tiers = all.filter(({ tier }) => typeof (tier as Partial<Tier>).deleteByTag === 'function')
+    const tiers = all.filter(({ tier }) => deletesByTag(tier))
     if (tiers.length < all.length) this.#ctx.tombstones.record('', list, this.#ctx.now())
     await Promise.all(
       tiers.map(({ run, tier }) =>
