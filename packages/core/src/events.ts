@@ -156,3 +156,16 @@ export function publishOperation(
   }
   channels.operation.publish(event)
 }
+
+/**
+ * Start time of an operation, read only when `tierstack:operation` has subscribers (0 otherwise): unobserved calls
+ * pay no clock read. `performance.now()` is never 0 once the process runs, so 0 means "not timed".
+ */
+export function opStart(): number {
+  return channels.operation.hasSubscribers ? performance.now() : 0
+}
+
+/** Whether to publish for a call that started at `started`: a subscriber that arrived mid-call gets the next one. */
+export function observed(started: number): boolean {
+  return started !== 0 && channels.operation.hasSubscribers
+}

@@ -1,6 +1,6 @@
 import { type Duration, parseDuration } from './duration.js'
 import { CacheError } from './errors.js'
-import { channels } from './events.js'
+import { channels, observed, opStart } from './events.js'
 import { type CallPolicy, countHit, loadThrough, maybeRefreshEarly } from './get-or-set.js'
 import type { NamespaceCore } from './namespace-core.js'
 import type { GetOrSetOptions, Loader, NamespaceStats, SetOptions, WrapOptions } from './options.js'
@@ -346,19 +346,6 @@ export class NamespaceCache {
   stats(): NamespaceStats {
     return this.#ns.counters.snapshot()
   }
-}
-
-/**
- * Start time of an operation, read only when `tierstack:operation` has subscribers (0 otherwise): unobserved calls
- * pay no clock read. `performance.now()` is never 0 once the process runs, so 0 means "not timed".
- */
-function opStart(): number {
-  return channels.operation.hasSubscribers ? performance.now() : 0
-}
-
-/** Whether to publish for a call that started at `started`: a subscriber that arrived mid-call gets the next one. */
-function observed(started: number): boolean {
-  return started !== 0 && channels.operation.hasSubscribers
 }
 
 function defaultKey(name: string) {

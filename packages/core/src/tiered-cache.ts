@@ -4,7 +4,7 @@ import type { Bus, BusMessage, Codec, LocalTier, Lock, Serializer, Tier } from '
 import { parseDuration } from './duration.js'
 import { EngineContext } from './engine-context.js'
 import { CacheError } from './errors.js'
-import { channels, publishOperation } from './events.js'
+import { channels, observed, opStart, publishOperation } from './events.js'
 import { jsonSerializer } from './json-serializer.js'
 import { type GetOptions, NamespaceCache, type SetManyItem } from './namespace.js'
 import { NamespaceCore } from './namespace-core.js'
@@ -414,7 +414,7 @@ export class TieredCache {
   /** Removes every entry of every namespace from every tier (only what this cache owns: tier prefixes). */
   async clear(): Promise<void> {
     this.#ctx.assertOpen()
-    const started = channels.operation.hasSubscribers ? performance.now() : 0
+    const started = opStart()
     const jobs = this.#handles.map((h) =>
       h
         .run('clear', () => h.tier.clear(''))
@@ -423,7 +423,7 @@ export class TieredCache {
     for (const core of this.#cores.values()) for (const t of core.ownLocal) jobs.push(t.clear(''))
     this.#ctx.publish({ type: 'clear', prefix: '' })
     await Promise.all(jobs)
-    if (started !== 0 && channels.operation.hasSubscribers) publishOperation(this.id, '*', 'clear', started)
+    if (observed(started)) publishOperation(this.id, '*', 'clear', started)
   }
 
   /** Removes entries carrying any of `tags`, in every namespace, tier and (through the bus) instance. */
@@ -431,7 +431,7 @@ export class TieredCache {
     this.#ctx.assertOpen()
     const list = checkTags(typeof tags === 'string' ? [tags] : tags)
     if (list.length === 0) return 0
-    const started = channels.operation.hasSubscribers ? performance.now() : 0
+    const started = opStart()
     let count = 0
     const all: { run: TierHandle; tier: Tier }[] = this.#handles.map((h) => ({ run: h, tier: h.tier }))
     for (const core of this.#cores.values())
@@ -450,7 +450,7 @@ export class TieredCache {
       ),
     )
     this.#ctx.publish({ type: 'tags', tags: list, prefix: '' })
-    if (started !== 0 && channels.operation.hasSubscribers) {
+    if (observed(started)) {
       publishOperation(this.id, '*', 'deleteByTag', started, { tags: list, count })
     }
     return count
