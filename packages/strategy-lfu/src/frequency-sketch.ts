@@ -77,7 +77,7 @@ export class FrequencySketch {
    * nothing and, as in Caffeine, does not count towards the halving.
    */
   increment(hash: number): boolean {
-    return this.#raise(hash, 1) && this.tick()
+    return this.#raise(hash, 1) !== UNCHANGED && this.tick()
   }
 
   /** Counts one increment towards the next halving without touching a counter; `true` when it halved. */
@@ -92,15 +92,16 @@ export class FrequencySketch {
    * the halving: increments already counted with `tick`. Returns `true` when the estimate is now 15.
    */
   addUncounted(hash: number, count: number): boolean {
-    this.#raise(hash, count)
-    return this.frequency(hash) === 15
+    const estimate = this.#raise(hash, count)
+    return estimate === UNCHANGED || estimate === 15
   }
 
   /**
    * Raises the estimate of `hash` by `count` (capped at 15): every counter of the key below the new estimate
-   * is lifted to it, the others are left alone. Returns `false` when the estimate was already 15.
+   * is lifted to it, the others are left alone. Returns the new estimate, or `UNCHANGED` when it was
+   * already 15.
    */
-  #raise(hash: number, count: number): boolean {
+  #raise(hash: number, count: number): number {
     const table = this.#table
     const block = (hash & this.#blockMask) << 4
     const h = rehash(hash)
@@ -117,13 +118,13 @@ export class FrequencySketch {
     const c2 = (table[i2]! >>> s2) & 0xf
     const c3 = (table[i3]! >>> s3) & 0xf
     const estimate = Math.min(c0, c1, c2, c3)
-    if (estimate === 15) return false
+    if (estimate === 15) return UNCHANGED
     const target = Math.min(15, estimate + count)
     if (c0 < target) table[i0] = table[i0]! + ((target - c0) << s0)
     if (c1 < target) table[i1] = table[i1]! + ((target - c1) << s1)
     if (c2 < target) table[i2] = table[i2]! + ((target - c2) << s2)
     if (c3 < target) table[i3] = table[i3]! + ((target - c3) << s3)
-    return true
+    return target
   }
 
   /**
@@ -147,6 +148,9 @@ export class FrequencySketch {
     this.#additions = 0
   }
 }
+
+/** `#raise` result for a key already at the maximum estimate (nothing was added). */
+const UNCHANGED = -1
 
 /** Second, independent-looking hash derived from the first (Caffeine's `rehash`): picks the counters. */
 function rehash(x: number): number {
