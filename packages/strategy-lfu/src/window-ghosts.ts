@@ -3,6 +3,8 @@ export const REJECTED = 0
 /** A probation victim lost to a candidate and left the store. */
 export const DISPLACED = 1
 
+/** How soon a ghost must come back to count, as a share of capacity: the climber's largest step (6.25%). */
+const HORIZON_SHARE = 0.0625
 /** Sampled keys tracked at most (per kind); larger stores track a hash-selected subset of their keys. */
 const MAX_TRACKED = 1 << 16
 /** Slots per tracked key of the horizon: a direct-mapped table this much larger rarely overwrites a live ghost. */
@@ -58,23 +60,20 @@ export class WindowGhosts {
     return this.#displacedHits
   }
 
-  /** Sizes the tables for a store of `capacity` entries with a horizon of `horizonShare × capacity`; forgets every ghost. */
-  resize(capacity: number, horizonShare = 0.0625): void {
+  /** Sizes the tables for a store of `capacity` entries (horizon: `HORIZON_SHARE × capacity`); forgets every ghost. */
+  resize(capacity: number): void {
     const entries = Math.max(1, Math.floor(capacity))
     let sample = 1
     while (entries / sample > MAX_TRACKED) sample *= 2
     this.#sampleMask = sample - 1
     // The clocks count every eviction, sampled or not; only the tables hold a sample.
-    this.#horizon = Math.max(4, Math.round(horizonShare * entries))
+    this.#horizon = Math.max(4, Math.round(HORIZON_SHARE * entries))
     let slots = 16
     while (slots < (SLACK * this.#horizon) / sample) slots *= 2
     this.#mask = slots - 1
     // Each kind has its own half of a group: a flood of rejections cannot overwrite the rarer displacements.
     this.#table = new Int32Array(4 * slots)
-    this.#empty()
-    this.#evictions = 0
-    this.#displacements = 0
-    this.reset()
+    this.clear()
   }
 
   /** Remembers that the key hashing to `hash` left the store as `kind` (`REJECTED` or `DISPLACED`). */
@@ -104,7 +103,8 @@ export class WindowGhosts {
 
   /** Forgets every ghost and count. */
   clear(): void {
-    this.#empty()
+    const table = this.#table
+    for (let i = 1; i < table.length; i += 2) table[i] = GONE
     this.#evictions = 0
     this.#displacements = 0
     this.reset()
@@ -121,10 +121,5 @@ export class WindowGhosts {
     if (age < 0 || age > this.#horizon) return false
     this.#table[at] = GONE
     return true
-  }
-
-  #empty(): void {
-    const table = this.#table
-    for (let i = 1; i < table.length; i += 2) table[i] = GONE
   }
 }
