@@ -1,7 +1,8 @@
 // Synthetic workloads for checking that the policy generalizes beyond the five public traces (not shipped).
 // Every generator is seeded and returns string keys.
 
-function rng(seed: number): () => number {
+/** xorshift32 in [0, 1), seeded (0 counts as 1). */
+export function rng(seed: number): () => number {
   let s = seed >>> 0 || 1
   return () => {
     s ^= s << 13
@@ -12,7 +13,7 @@ function rng(seed: number): () => number {
 }
 
 /** Zipf(s) sampler over n items (inverse CDF on a precomputed table). */
-function zipf(n: number, s: number, random: () => number): () => number {
+export function zipf(n: number, s: number, random: () => number): () => number {
   const cdf = new Float64Array(n)
   let sum = 0
   for (let i = 0; i < n; i++) {

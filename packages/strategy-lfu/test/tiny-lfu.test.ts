@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { type BoundedStoreOptions, isCacheError } from '@tierstack/core'
 import { TinyLfuStore, type TinyLfuOptions, tinyLfu } from '@tierstack/strategy-lfu'
+import { rng as random, zipf } from '../scripts/synthetic.js'
 
 type Event = [string, string, string]
 
@@ -19,17 +20,6 @@ function build(
     },
   })
   return { store: store as TinyLfuStore<string>, events, clock }
-}
-
-/** xorshift32 in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed | 0 || 1
-  return () => {
-    s ^= s << 13
-    s ^= s >>> 17
-    s ^= s << 5
-    return (s >>> 0) / 0x1_0000_0000
-  }
 }
 
 /** Replays `keys` (get; set on a miss) and returns the hit ratio. */
@@ -69,28 +59,10 @@ function recencyWorkload(n: number, horizon: number, seed: number): string[] {
   return out
 }
 
-/** Zipf(`s`) requests over `n` keys named `prefix` + rank (inverse CDF by binary search). */
+/** Zipf(`s`) requests over `n` keys named `prefix` + rank. */
 function zipfWorkload(count: number, n: number, s: number, seed: number, prefix: string): string[] {
-  const cdf = new Float64Array(n)
-  let sum = 0
-  for (let i = 0; i < n; i++) {
-    sum += 1 / (i + 1) ** s
-    cdf[i] = sum
-  }
-  const rand = random(seed)
-  const out: string[] = []
-  for (let k = 0; k < count; k++) {
-    const x = rand() * sum
-    let lo = 0
-    let hi = n - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (cdf[mid]! < x) lo = mid + 1
-      else hi = mid
-    }
-    out.push(`${prefix}${lo}`)
-  }
-  return out
+  const rank = zipf(n, s, random(seed))
+  return Array.from({ length: count }, () => `${prefix}${rank()}`)
 }
 
 describe('tinyLfu()', () => {
