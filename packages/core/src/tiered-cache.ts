@@ -118,7 +118,7 @@ export class TieredCache {
   /** The lock borrowed from a tier (`Tier.createLock`) when the options gave none; closed with the cache. */
   readonly #tierLock: Lock | undefined
   /** The bus borrowed from a tier (`Tier.createBus`) when the options gave none; closed with the cache. */
-  #tierBus: Bus | undefined
+  readonly #tierBus: Bus | undefined
 
   constructor(options: CacheOptions) {
     if (options === null || typeof options !== 'object')
